@@ -1,0 +1,76 @@
+/**
+ * Collection schema types. A collection has exactly one primary key (string or int64), one or more vector
+ * fields, typed scalar fields, and optionally dynamic fields: keys a row carries that the schema does not
+ * name, kept in a hidden JSON column (`$meta`, as in Milvus) and reachable from filters by name.
+ */
+
+export type Metric = 'cosine' | 'ip' | 'l2';
+
+export type ScalarType = 'bool' | 'int' | 'float' | 'string' | 'string[]' | 'json';
+
+export type FieldType = ScalarType | 'vector';
+
+export interface HnswParams {
+  type: 'HNSW';
+  /** Graph degree. Default 16. */
+  M?: number;
+  /** Build-time beam width. Default 200. */
+  efConstruction?: number;
+  /** Default search beam width when a search names none. Default 64. */
+  ef?: number;
+}
+
+export interface FlatParams {
+  type: 'FLAT';
+}
+
+export type IndexParams = HnswParams | FlatParams;
+
+export interface PrimaryFieldSchema {
+  name: string;
+  type: 'string' | 'int';
+  primary: true;
+  /** Quiver assigns ids when rows omit them (int keys only). */
+  autoId?: boolean;
+  /** Longest accepted string key, in UTF-16 code units. Default 65535. */
+  maxLength?: number;
+}
+
+export interface VectorFieldSchema {
+  name: string;
+  type: 'vector';
+  dim: number;
+  metric: Metric;
+  index?: IndexParams;
+}
+
+export interface ScalarFieldSchema {
+  name: string;
+  type: ScalarType;
+  /** A nullable field may be omitted or null in a row. Default false. */
+  nullable?: boolean;
+  /** For string and string[] fields: the longest accepted string. Default 65535. */
+  maxLength?: number;
+  /** For string[] fields: the most elements accepted. Default 4096. */
+  maxCapacity?: number;
+  /** Marks the field whose value names a row's tenant (Milvus's partition key). At most one. */
+  partitionKey?: boolean;
+}
+
+export type FieldSchema = PrimaryFieldSchema | VectorFieldSchema | ScalarFieldSchema;
+
+export interface CollectionSchema {
+  fields: FieldSchema[];
+  /** Accept and store keys the schema does not name. Default false. */
+  dynamic?: boolean;
+  description?: string;
+}
+
+/** JSON values as stored in json fields and dynamic fields. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A row as callers write and read it: field name to value, vectors as number[] or Float32Array. */
+export type Row = Record<string, unknown>;
+
+/** The key of the hidden column that holds dynamic fields. */
+export const DYNAMIC_FIELD = '$meta';

@@ -1,0 +1,41 @@
+/**
+ * The VectorIndex interface: nearest-neighbour search over one segment's vectors, addressed by row offset
+ * (the "label"). Implementations: FLAT (exact scan over a Float32Array) and HNSW (hnswlib-node). Both run
+ * the same contract suite, and both take the same bitset filter, so exact search is a drop-in for HNSW.
+ *
+ * Distances follow hnswlib's convention, lower is better: for `ip` and `cosine` it is 1 - dot(a, b) (cosine
+ * vectors are normalized before they reach an index), for `l2` it is the squared euclidean distance.
+ */
+
+import type { Metric } from '../schema/types.js';
+import type { Bitset } from '../util/bitset.js';
+
+export interface VectorSearchOptions {
+  /** HNSW beam width; ignored by FLAT. Raised to k when smaller. */
+  ef?: number;
+  /** Only rows whose bit is set may be returned. */
+  filter?: Bitset;
+  /** Rows whose bit is set are never returned (tombstones). */
+  deleted?: Bitset;
+}
+
+export interface VectorHits {
+  /** Row offsets, best first. */
+  labels: Uint32Array;
+  /** Distances in the convention above, ascending. */
+  distances: Float32Array;
+}
+
+export interface VectorIndex {
+  readonly kind: 'FLAT' | 'HNSW';
+  readonly dim: number;
+  readonly metric: Metric;
+  /** Number of rows the index holds. */
+  readonly size: number;
+  /** The k nearest rows to `query` that pass the filters, fewer only when fewer pass. */
+  search(query: Float32Array, k: number, options?: VectorSearchOptions): VectorHits;
+  /** Bytes that `loadVectorIndex` turns back into an equal index. */
+  serialize(): Promise<Uint8Array>;
+  /** Releases native memory. The index must not be used afterwards. */
+  dispose(): void;
+}

@@ -13,10 +13,8 @@ import type { Bitset } from '../util/bitset.js';
 export interface VectorSearchOptions {
   /** HNSW beam width; ignored by FLAT. Raised to k when smaller. */
   ef?: number;
-  /** Only rows whose bit is set may be returned. */
+  /** Only rows whose bit is set may be returned. Tombstoned rows are never returned either way. */
   filter?: Bitset;
-  /** Rows whose bit is set are never returned (tombstones). */
-  deleted?: Bitset;
 }
 
 export interface VectorHits {
@@ -34,6 +32,8 @@ export interface VectorIndex {
   readonly size: number;
   /** The k nearest rows to `query` that pass the filters, fewer only when fewer pass. */
   search(query: Float32Array, k: number, options?: VectorSearchOptions): VectorHits;
+  /** Tombstones a row: it is never returned again. Idempotent. */
+  markDeleted(label: number): void;
   /** Bytes that `loadVectorIndex` turns back into an equal index. */
   serialize(): Promise<Uint8Array>;
   /** Releases native memory. The index must not be used afterwards. */

@@ -1,0 +1,51 @@
+/**
+ * The one place that maps error codes to process exit codes, by class of error, so scripts can tell
+ * "you passed something wrong" from "the data is damaged" from "try again later".
+ */
+
+import type { ErrorCode } from '../errors.js';
+
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  corrupt: 5,
+  io: 6,
+} as const;
+
+export function exitCodeFor(code: ErrorCode | undefined): number {
+  switch (code) {
+    case 'INVALID_ARGUMENT':
+    case 'SCHEMA_INVALID':
+    case 'FIELD_NOT_FOUND':
+    case 'TYPE_MISMATCH':
+    case 'MISSING_FIELD':
+    case 'DIMENSION_MISMATCH':
+    case 'INVALID_VECTOR':
+    case 'DUPLICATE_KEY':
+    case 'BATCH_TOO_LARGE':
+    case 'FILTER_SYNTAX':
+    case 'FILTER_TYPE':
+    case 'FILTER_PARAM':
+      return EXIT.usage;
+    case 'COLLECTION_NOT_FOUND':
+    case 'PARTITION_NOT_FOUND':
+    case 'NOT_FOUND':
+      return EXIT.notFound;
+    case 'COLLECTION_EXISTS':
+    case 'PARTITION_EXISTS':
+    case 'CONFLICT':
+    case 'LOCKED':
+      return EXIT.conflict;
+    case 'CORRUPT':
+    case 'UNSUPPORTED_FORMAT':
+      return EXIT.corrupt;
+    case 'IO_ERROR':
+    case 'CLOSED':
+      return EXIT.io;
+    default:
+      return EXIT.internal;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Quiver's public API. Everything a user imports comes from here; nothing else is public.
+ */
+
+export * from './store/index.js';
+export { QuiverError, ErrorCodes, isQuiverError, type ErrorCode, type QuiverErrorDetails } from './errors.js';

@@ -1,0 +1,422 @@
+/**
+ * The engine room of one open collection: the durable write path (validate, WAL append with fsync, apply),
+ * the background maintenance loop (seal frozen segments, then compact), manifest commits, and recovery on
+ * open (load sealed segments and their tombstones, replay the WAL past the checkpoint). The public
+ * Collection class is a thin, typed facade over it.
+ *
+ * Ordering rules that keep acknowledged writes safe:
+ * - a write is applied in memory only after its WAL record is durable, and acknowledged after that;
+ * - a segment file is durable before the manifest that names it; a manifest is durable before the WAL
+ *   files it makes redundant, or the segment files it replaces, are removed;
+ * - every manifest write persists all tombstones of the segments it lists, so `checkpoint` never claims a
+ *   delete that only the WAL holds.
+ */
+
+import { QuiverError } from '../../errors.js';
+import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
+import type { WalEntry } from '../schema/batch.js';
+import { resolveSchema, type ResolvedSchema } from '../schema/validate-schema.js';
+import type { MetaStore } from '../storage/meta-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { buildSealedSegment, type SegmentSource } from '../segment/segment-builder.js';
+import { decodeSegment, decodeTombstones, encodeSegment, encodeTombstones } from '../segment/segment-codec.js';
+import type { SealedSegment } from '../segment/sealed-segment.js';
+import { Mutex } from '../util/mutex.js';
+import { readWal } from '../wal/wal-reader.js';
+import { WalWriter } from '../wal/wal-writer.js';
+import { CollectionData } from './collection-data.js';
+import { planCompaction } from './compaction-policy.js';
+import {
+  type Manifest,
+  manifestKey,
+  parseManifest,
+  type SegmentEntry,
+  segmentKey,
+  tombstoneKey,
+  walPrefix,
+} from './manifest.js';
+import type { CollectionOptions } from './options.js';
+
+export interface OpenReport {
+  segments: number;
+  replayedEntries: number;
+  tornWal?: { file: string; offset: number; bytes: number };
+  duplicateKeysRepaired: number;
+  orphansRemoved: number;
+}
+
+const allRows = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+export class CollectionCore {
+  readonly name: string;
+  readonly schema: ResolvedSchema;
+  readonly options: CollectionOptions;
+  readonly objects: ObjectStore;
+  readonly meta: MetaStore;
+  readonly data: CollectionData;
+  readonly writes = new Mutex();
+  /** Serializes maintenance tasks (seals and compactions), background or requested. */
+  private readonly maintenance = new Mutex();
+  manifest: Manifest;
+  private manifestRevision: number;
+  private nextSegmentId: number;
+  private wal!: WalWriter;
+  private closed = false;
+  private failure: Error | undefined;
+  private background: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  backgroundError: Error | undefined;
+  /** What maintenance is doing right now. */
+  activity: 'idle' | 'sealing' | 'compacting' = 'idle';
+  report!: OpenReport;
+
+  private constructor(
+    name: string,
+    manifest: Manifest,
+    revision: number,
+    objects: ObjectStore,
+    meta: MetaStore,
+    options: CollectionOptions,
+  ) {
+    this.name = name;
+    this.manifest = manifest;
+    this.manifestRevision = revision;
+    this.objects = objects;
+    this.meta = meta;
+    this.options = options;
+    this.schema = resolveSchema(manifest.schema);
+    this.data = new CollectionData(this.schema, manifest.nextSegmentId, manifest.checkpoint);
+    this.data.maxAutoId = manifest.nextAutoId - 1;
+    this.nextSegmentId = manifest.nextSegmentId + 1;
+  }
+
+  static async open(
+    name: string,
+    objects: ObjectStore,
+    meta: MetaStore,
+    options: CollectionOptions,
+  ): Promise<CollectionCore> {
+    const entry = await meta.get(manifestKey(name));
+    if (!entry) throw new QuiverError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`, { collection: name });
+    const manifest = parseManifest(entry.value, `collection "${name}"`);
+    const core = new CollectionCore(name, manifest, entry.modRevision, objects, meta, options);
+    await core.recover();
+    return core;
+  }
+
+  private async recover(): Promise<void> {
+    const report: OpenReport = { segments: 0, replayedEntries: 0, duplicateKeysRepaired: 0, orphansRemoved: 0 };
+    for (const e of this.manifest.segments) {
+      const tombstones = e.tombstones
+        ? await decodeTombstones(await this.objects.get(e.tombstones), this.objects.locate(e.tombstones))
+        : undefined;
+      const bytes = await this.objects.get(e.file);
+      const segment = await decodeSegment(bytes, this.objects.locate(e.file), this.schema, tombstones);
+      this.data.sealed.push(segment);
+      report.duplicateKeysRepaired += this.data.indexSegment(segment);
+      report.segments++;
+    }
+    // The reader verifies every record and that LSNs run on from the checkpoint without a gap.
+    const replay = await readWal(this.objects, walPrefix(this.manifest), { afterLsn: this.manifest.checkpoint }, (lsn, payload) => {
+      this.data.apply(decodeEntry(payload), lsn);
+      report.replayedEntries++;
+      if (this.data.growing.rowCount >= this.options.growingRows) this.data.freeze(this.nextSegmentId++);
+    });
+    if (replay.torn) {
+      report.tornWal = replay.torn;
+      this.options.onWarning(`collection "${this.name}": truncated a torn WAL record left by a crash`, replay.torn);
+    }
+    this.wal = await WalWriter.open(this.objects, walPrefix(this.manifest), this.data.lastLsn + 1);
+    report.orphansRemoved = await this.removeOrphans();
+    this.report = report;
+    this.kick();
+  }
+
+  /** Deletes segment and tombstone files the manifest does not name (left by a crash mid-commit). */
+  private async removeOrphans(): Promise<number> {
+    const live = new Set<string>();
+    for (const e of this.manifest.segments) {
+      live.add(e.file);
+      if (e.tombstones) live.add(e.tombstones);
+    }
+    let removed = 0;
+    for (const folder of ['segments/', 'tombstones/']) {
+      for (const { key } of await this.objects.list(`${this.manifest.dir}/${folder}`)) {
+        if (!live.has(key)) {
+          await this.objects.delete(key);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  assertWritable(): void {
+    if (this.closed) throw new QuiverError('CLOSED', `collection "${this.name}" is closed`);
+    if (this.failure) {
+      throw new QuiverError('IO_ERROR', `collection "${this.name}" stopped accepting writes after a WAL failure; reopen it`, {}, {
+        cause: this.failure,
+      });
+    }
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new QuiverError('CLOSED', `collection "${this.name}" is closed`);
+  }
+
+  /**
+   * Runs one write under the collection's write lock: `prepare` validates against the current state and
+   * returns the entry; it is made durable in the WAL, applied, and its LSN returned.
+   */
+  async write<T>(prepare: () => { entry: WalEntry; result: T } | undefined): Promise<T | undefined> {
+    return this.writes.run(async () => {
+      this.assertWritable();
+      const prepared = prepare();
+      if (!prepared) return undefined;
+      let lsn: number;
+      try {
+        lsn = await this.wal.append(encodeEntry(prepared.entry));
+      } catch (err) {
+        this.failure = err as Error;
+        throw err;
+      }
+      this.data.apply(prepared.entry, lsn);
+      if (this.data.growing.rowCount >= this.options.growingRows) await this.freezeLocked();
+      return prepared.result;
+    });
+  }
+
+  /** Assigns `n` fresh auto ids. Call only inside `write`'s prepare. */
+  assignIds(n: number): number[] {
+    const first = this.data.maxAutoId + 1;
+    return Array.from({ length: n }, (_, i) => first + i);
+  }
+
+  private async freezeLocked(): Promise<void> {
+    this.data.freeze(this.nextSegmentId++);
+    await this.wal.rotate();
+    this.kick();
+  }
+
+  /** Starts the maintenance loop unless it is running. */
+  kick(): void {
+    if (this.background || this.closed) return;
+    this.background = this.maintain().finally(() => {
+      this.background = undefined;
+      if (!this.closed && this.data.sealing.length > 0) this.kick();
+    });
+  }
+
+  private async maintain(): Promise<void> {
+    let backoff = 100;
+    while (!this.closed) {
+      try {
+        if (this.data.sealing.length > 0) await this.maintenance.run(() => this.sealOldest());
+        else if (!this.options.autoCompact || !(await this.maintenance.run(() => this.compactOnce(false)))) return;
+        backoff = 100;
+        this.backgroundError = undefined;
+      } catch (err) {
+        if (this.closed) return;
+        this.backgroundError = err as Error;
+        this.options.onWarning(`collection "${this.name}": background task failed, retrying: ${(err as Error).message}`);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  private async sealOldest(): Promise<void> {
+    this.activity = 'sealing';
+    try {
+      await this.sealOldestTask();
+    } finally {
+      this.activity = 'idle';
+    }
+  }
+
+  private async sealOldestTask(): Promise<void> {
+    const frozen = this.data.sealing[0]!;
+    const rows = allRows(frozen.rowCount);
+    const segment = await buildSealedSegment(this.schema, frozen.id, [{ segment: frozen, rows, keepTombstones: true }], {
+      signal: this.abort.signal,
+    });
+    try {
+      const file = segmentKey(this.manifest, frozen.id);
+      const bytes = await encodeSegment(segment, this.schema);
+      await this.objects.put(file, bytes);
+      await this.writes.run(async () => {
+        this.assertOpen();
+        for (const row of frozen.deleted.toArray()) segment.markDeleted(row);
+        const after = [...this.data.sealed, segment];
+        await this.commit(after, (m) => {
+          m.checkpoint = frozen.lastLsn;
+        }, { id: segment.id, file, bytes: bytes.length });
+        this.data.relocate(frozen, rows, segment, 0);
+        this.data.sealed = after;
+        this.data.sealing.shift();
+      });
+    } catch (err) {
+      segment.dispose();
+      throw err;
+    }
+    await this.wal.removeThrough(this.manifest.checkpoint);
+  }
+
+  /** Runs one compaction task if the policy finds one; resolves true when it did. Hold `maintenance`. */
+  private async compactOnce(major: boolean): Promise<boolean> {
+    const stats = this.data.sealed.map((s) => ({ id: s.id, rows: s.rowCount, deleted: s.deletedCount }));
+    const task = planCompaction(stats, this.options, this.options.growingRows, major);
+    if (!task) return false;
+    this.activity = 'compacting';
+    try {
+      await this.runCompaction(task.segments);
+    } finally {
+      this.activity = 'idle';
+    }
+    return true;
+  }
+
+  private async runCompaction(ids: number[]): Promise<void> {
+    const inputs = ids.map((id) => this.data.sealed.find((s) => s.id === id)!);
+    const sources: SegmentSource[] = inputs.map((segment) => {
+      const live = segment.deleted.clone().not();
+      return { segment, rows: live.toArray(), keepTombstones: false };
+    });
+    const total = sources.reduce((n, s) => n + s.rows.length, 0);
+    const id = this.nextSegmentId++;
+    const output = total > 0 ? await buildSealedSegment(this.schema, id, sources, { signal: this.abort.signal }) : undefined;
+    try {
+      let written: { id: number; file: string; bytes: number } | undefined;
+      if (output) {
+        const file = segmentKey(this.manifest, id);
+        const bytes = await encodeSegment(output, this.schema);
+        await this.objects.put(file, bytes);
+        written = { id, file, bytes: bytes.length };
+      }
+      await this.writes.run(async () => {
+        this.assertOpen();
+        let offset = 0;
+        if (output) {
+          for (const { segment, rows } of sources) {
+            for (let i = 0; i < rows.length; i++) if (segment.deleted.has(rows[i]!)) output.markDeleted(offset + i);
+            offset += rows.length;
+          }
+        }
+        const after = this.data.sealed.filter((s) => !inputs.includes(s));
+        if (output) after.push(output);
+        await this.commit(after, () => {}, written);
+        offset = 0;
+        for (const { segment, rows } of sources) {
+          if (output) this.data.relocate(segment, rows, output, offset);
+          offset += rows.length;
+        }
+        this.data.sealed = after;
+        for (const s of inputs) s.dispose();
+      });
+    } catch (err) {
+      output?.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * Writes a new manifest listing `segments`, after persisting every tombstone set that changed. Call with
+   * the write lock held. Files the new manifest no longer names are removed afterwards.
+   */
+  async commit(
+    segments: SealedSegment[],
+    mutate: (m: Manifest) => void,
+    added?: { id: number; file: string; bytes: number },
+  ): Promise<void> {
+    const next: Manifest = structuredClone(this.manifest);
+    next.version++;
+    mutate(next);
+    const obsolete: string[] = [];
+    const entries: SegmentEntry[] = [];
+    for (const segment of segments) {
+      const prev = this.manifest.segments.find((e) => e.id === segment.id);
+      const entry: SegmentEntry = prev
+        ? { ...prev }
+        : { id: segment.id, file: added!.file, rows: segment.rowCount, bytes: added!.bytes, deleted: 0 };
+      if (segment.deletedCount !== entry.deleted) {
+        const key = tombstoneKey(next, segment.id, next.version);
+        await this.objects.put(key, await encodeTombstones(segment.deleted));
+        if (entry.tombstones) obsolete.push(entry.tombstones);
+        entry.tombstones = key;
+        entry.deleted = segment.deletedCount;
+      }
+      entries.push(entry);
+    }
+    for (const e of this.manifest.segments) {
+      if (segments.some((s) => s.id === e.id)) continue;
+      obsolete.push(e.file);
+      if (e.tombstones) obsolete.push(e.tombstones);
+    }
+    next.segments = entries;
+    next.nextSegmentId = Math.max(next.nextSegmentId, this.nextSegmentId);
+    next.nextAutoId = Math.max(next.nextAutoId, this.data.maxAutoId + 1);
+    const key = manifestKey(this.name);
+    const result = await this.meta.txn(
+      [{ key, modRevision: this.manifestRevision }],
+      [{ type: 'put', key, value: JSON.stringify(next) }],
+    );
+    if (!result.succeeded) {
+      throw new QuiverError('CONFLICT', `the manifest of "${this.name}" was changed by someone else; reopen the store`);
+    }
+    this.manifest = next;
+    this.manifestRevision = result.revision;
+    for (const k of obsolete) {
+      await this.objects.delete(k).catch((err: Error) => this.options.onWarning(`could not remove ${k}: ${err.message}`));
+    }
+  }
+
+  /** Updates manifest fields (partitions) under the write lock, without touching segments. */
+  async updateManifest(mutate: (m: Manifest) => void): Promise<void> {
+    await this.commit(this.data.sealed, mutate);
+  }
+
+  /** Seals everything written so far and persists all tombstones, so reopening replays nothing. */
+  async flush(): Promise<void> {
+    await this.writes.run(async () => {
+      this.assertWritable();
+      if (this.data.growing.rowCount > 0) await this.freezeLocked();
+    });
+    await this.idle();
+    if (this.backgroundError) throw this.backgroundError;
+    await this.writes.run(async () => {
+      this.assertWritable();
+      const pending = this.data.sealing.length > 0 || this.data.growing.rowCount > 0;
+      if (pending || this.data.lastLsn === this.manifest.checkpoint) return;
+      await this.commit(this.data.sealed, (m) => {
+        m.checkpoint = this.data.lastLsn;
+      });
+      await this.wal.rotate();
+      await this.wal.removeThrough(this.manifest.checkpoint);
+    });
+  }
+
+  /** Resolves when no background task is running. */
+  async idle(): Promise<void> {
+    while (this.background) await this.background;
+  }
+
+  /** Runs compaction now; `major` merges every segment that fits under maxSegmentRows. */
+  async compact(major: boolean): Promise<number> {
+    await this.idle();
+    let tasks = 0;
+    while (!this.closed && (await this.maintenance.run(() => this.compactOnce(major)))) tasks++;
+    return tasks;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.writes.run(async () => {
+      this.closed = true;
+    });
+    this.abort.abort();
+    await this.background?.catch(() => {});
+    await this.wal.close();
+    for (const s of this.data.sealed) s.dispose();
+  }
+}

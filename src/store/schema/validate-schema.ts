@@ -1,0 +1,114 @@
+/**
+ * Checks a collection schema and fills in its defaults, once, at create time. Everything downstream may
+ * assume a ResolvedSchema: exactly one primary key, at least one vector field, legal names, known types,
+ * index parameters present.
+ */
+
+import { QuiverError } from '../../errors.js';
+import type {
+  CollectionSchema,
+  FieldSchema,
+  HnswParams,
+  IndexParams,
+  PrimaryFieldSchema,
+  ScalarFieldSchema,
+  VectorFieldSchema,
+} from './types.js';
+
+export interface ResolvedVectorField extends VectorFieldSchema {
+  index: Required<HnswParams> | { type: 'FLAT' };
+}
+
+export interface ResolvedSchema {
+  fields: FieldSchema[];
+  dynamic: boolean;
+  description: string;
+  primary: Required<Omit<PrimaryFieldSchema, 'autoId'>> & { autoId: boolean };
+  vectors: ResolvedVectorField[];
+  scalars: ScalarFieldSchema[];
+  partitionKey: string | undefined;
+}
+
+export const MAX_DIM = 32_768;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+const SCALAR_TYPES = new Set(['bool', 'int', 'float', 'string', 'string[]', 'json']);
+const METRICS = new Set(['cosine', 'ip', 'l2']);
+
+function fail(message: string, field?: string): never {
+  throw new QuiverError('SCHEMA_INVALID', message, field === undefined ? {} : { field });
+}
+
+function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
+  const index: IndexParams = field.index ?? { type: 'HNSW' };
+  if (index.type === 'FLAT') return { type: 'FLAT' };
+  if (index.type !== 'HNSW') fail(`field "${field.name}": unknown index type "${(index as { type: string }).type}"`);
+  const resolved = { type: 'HNSW' as const, M: index.M ?? 16, efConstruction: index.efConstruction ?? 200, ef: index.ef ?? 64 };
+  const intIn = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!intIn(resolved.M, 2, 512)) fail(`field "${field.name}": HNSW M must be an integer in [2, 512]`, field.name);
+  if (!intIn(resolved.efConstruction, 8, 10_000)) fail(`field "${field.name}": efConstruction must be in [8, 10000]`);
+  if (!intIn(resolved.ef, 1, 32_768)) fail(`field "${field.name}": ef must be an integer in [1, 32768]`, field.name);
+  return resolved;
+}
+
+/** Validates `schema` and returns it with defaults filled in. Throws SCHEMA_INVALID. */
+export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
+  if (schema === null || typeof schema !== 'object' || !Array.isArray(schema.fields)) {
+    fail('schema must be an object with a "fields" array');
+  }
+  const seen = new Set<string>();
+  let primary: ResolvedSchema['primary'] | undefined;
+  const vectors: ResolvedVectorField[] = [];
+  const scalars: ScalarFieldSchema[] = [];
+  let partitionKey: string | undefined;
+  for (const raw of schema.fields) {
+    const f = raw as FieldSchema & Record<string, unknown>;
+    if (f === null || typeof f !== 'object') fail('every field must be an object');
+    if (typeof f.name !== 'string' || !NAME.test(f.name)) {
+      fail(`field name ${JSON.stringify(f.name)} must match ${NAME.source}`);
+    }
+    if (seen.has(f.name)) fail(`field "${f.name}" is declared twice`, f.name);
+    seen.add(f.name);
+    if ('primary' in f && f.primary === true) {
+      if (primary) fail(`a collection has exactly one primary key; "${primary.name}" and "${f.name}" both claim it`);
+      if (f.type !== 'string' && f.type !== 'int') fail(`primary key "${f.name}" must be of type string or int`, f.name);
+      const autoId = f.autoId === true;
+      if (autoId && f.type !== 'int') fail(`autoId needs an int primary key ("${f.name}" is a string)`, f.name);
+      primary = { name: f.name, type: f.type, primary: true, autoId, maxLength: f.maxLength ?? 65_535 };
+    } else if (f.type === 'vector') {
+      const v = f as VectorFieldSchema;
+      if (!Number.isInteger(v.dim) || v.dim < 1 || v.dim > MAX_DIM) {
+        fail(`vector field "${v.name}": dim must be an integer in [1, ${MAX_DIM}]`, v.name);
+      }
+      if (!METRICS.has(v.metric)) fail(`vector field "${v.name}": metric must be cosine, ip or l2`, v.name);
+      vectors.push({ name: v.name, type: 'vector', dim: v.dim, metric: v.metric, index: resolveIndex(v) });
+    } else {
+      if (!SCALAR_TYPES.has(f.type as string)) fail(`field "${f.name}": unknown type ${JSON.stringify(f.type)}`, f.name);
+      const s = f as ScalarFieldSchema;
+      if (s.partitionKey) {
+        if (partitionKey) fail('at most one field may be the partition key');
+        if (s.type !== 'string' && s.type !== 'int') fail(`partition key "${s.name}" must be string or int`, s.name);
+        if (s.nullable) fail(`partition key "${s.name}" cannot be nullable`, s.name);
+        partitionKey = s.name;
+      }
+      scalars.push({
+        name: s.name,
+        type: s.type,
+        nullable: s.nullable === true,
+        maxLength: s.maxLength ?? 65_535,
+        maxCapacity: s.maxCapacity ?? 4096,
+        partitionKey: s.partitionKey === true,
+      });
+    }
+  }
+  if (!primary) fail('a collection needs a primary key field ({ name, type: "string" | "int", primary: true })');
+  if (vectors.length === 0) fail('a collection needs at least one vector field ({ name, type: "vector", dim, metric })');
+  return {
+    fields: [primary, ...vectors, ...scalars],
+    dynamic: schema.dynamic === true,
+    description: typeof schema.description === 'string' ? schema.description : '',
+    primary,
+    vectors,
+    scalars,
+    partitionKey,
+  };
+}

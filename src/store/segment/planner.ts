@@ -1,0 +1,164 @@
+/**
+ * The filter-aware search planner, run once per segment per query. It estimates from scalar indexes how many
+ * rows a filter matches, then picks the cheaper exact path: an exact scan of a small candidate list, or an
+ * HNSW search with a precomputed bitset and an `ef` raised as selectivity falls. It checks the result: when
+ * HNSW returns fewer than k hits although k rows match, it falls back to an exact scan, so a search never
+ * returns fewer than k hits while k rows match. Every decision is reported for `explain`.
+ */
+
+import { estimateFilter, type Filter, resolveFilter } from '../filter/index.js';
+import type { Metric } from '../schema/types.js';
+import { Bitset } from '../util/bitset.js';
+import { FlatIndex } from '../vector/flat-index.js';
+import type { VectorHits } from '../vector/vector-index.js';
+import { PARTITION_COLUMN, type Segment } from './segment.js';
+
+export interface SegmentQuery {
+  field: string;
+  dim: number;
+  metric: Metric;
+  /** Normalized already for cosine. */
+  vector: Float32Array;
+  /** Hits wanted from this segment (the caller's k plus offset). */
+  k: number;
+  ef: number;
+  exact: boolean;
+  filter?: Filter;
+  partitions?: readonly string[];
+  /** Candidate lists at most this long are scanned exactly. Default: 2M floats' worth (≈5,200 rows at 384-d). */
+  exactScanRows?: number;
+}
+
+export type Strategy = 'hnsw' | 'hnsw-filtered' | 'exact-scan' | 'exact-candidates' | 'empty';
+
+export interface SegmentPlan {
+  segment: number;
+  state: 'growing' | 'sealed';
+  rows: number;
+  strategy: Strategy;
+  reason: string;
+  /** Rows the filter was estimated to match, before running it. */
+  estimate?: { min: number; expected: number; max: number; exact: boolean };
+  /** Rows that actually passed the filter, partitions and tombstones. */
+  candidates?: number;
+  ef?: number;
+}
+
+export interface SegmentResult {
+  hits: VectorHits;
+  plan: SegmentPlan;
+}
+
+const EXACT_SCAN_FLOATS = 2_000_000;
+
+/**
+ * Beam width for a filtered HNSW search: the graph walk must see roughly ef matching nodes, so the fewer
+ * rows match, the wider the beam. Measured on clustered data to keep recall@10 ≥ 0.95 at 10% and 50%.
+ */
+export function filteredEf(ef: number, k: number, selectivity: number): number {
+  const s = Math.min(1, Math.max(selectivity, 1e-6));
+  return Math.min(4096, Math.ceil(Math.max(ef, k) / Math.sqrt(s)));
+}
+
+/** Rows in the named partitions, or undefined when they cover the whole segment. */
+export function partitionMask(segment: Segment, partitions: readonly string[]): Bitset {
+  const mask = new Bitset(segment.rowCount);
+  const index = segment.scalarIndex(PARTITION_COLUMN);
+  if (index && index.kind === 'inverted') {
+    for (const p of partitions) for (const row of index.lookup(p)) mask.add(row);
+    return mask;
+  }
+  const wanted = new Set(partitions);
+  for (let row = 0; row < segment.rowCount; row++) if (wanted.has(segment.partition(row))) mask.add(row);
+  return mask;
+}
+
+/** Rows passing partitions, filter and tombstones, or undefined for "every live row" with no deletes. */
+export function candidateRows(segment: Segment, filter?: Filter, partitions?: readonly string[]): Bitset | undefined {
+  let rows = partitions ? partitionMask(segment, partitions) : undefined;
+  if (filter) rows = resolveFilter(filter, segment, rows);
+  if (!rows && segment.deletedCount === 0) return undefined;
+  rows ??= Bitset.full(segment.rowCount);
+  if (segment.deletedCount > 0) rows.andNot(segment.deleted);
+  return rows;
+}
+
+function exactScan(segment: Segment, q: SegmentQuery, rows: Bitset | undefined): VectorHits {
+  const flat = new FlatIndex(segment.vectors(q.field), q.dim, q.metric, segment.rowCount);
+  return flat.search(q.vector, q.k, rows ? { filter: rows } : {});
+}
+
+function exactCandidates(segment: Segment, q: SegmentQuery, rows: Bitset): VectorHits {
+  const flat = new FlatIndex(segment.vectors(q.field), q.dim, q.metric, segment.rowCount);
+  return flat.searchRows(q.vector, q.k, rows.toArray());
+}
+
+export function searchSegment(segment: Segment, q: SegmentQuery): SegmentResult {
+  const base = { segment: segment.id, state: segment.state, rows: segment.rowCount };
+  const restricted = q.filter !== undefined || q.partitions !== undefined;
+  const live = segment.rowCount - segment.deletedCount;
+  if (live === 0) {
+    return { hits: emptyHits(), plan: { ...base, strategy: 'empty', reason: 'every row is deleted' } };
+  }
+  if (segment.state === 'growing' || q.exact) {
+    const rows = candidateRows(segment, q.filter, q.partitions);
+    const why = q.exact ? 'exact search requested' : 'growing segments have no index; scanned exactly';
+    const plan: SegmentPlan = { ...base, strategy: 'exact-scan', reason: why, candidates: rows ? rows.count() : live };
+    return { hits: exactScan(segment, q, rows), plan };
+  }
+  const index = segment.vectorIndex(q.field);
+  if (!restricted) {
+    const hits = index.search(q.vector, q.k, { ef: q.ef });
+    const plan: SegmentPlan = { ...base, strategy: 'hnsw', reason: 'no filter', ef: q.ef };
+    if (hits.labels.length >= Math.min(q.k, live)) return { hits, plan };
+    plan.strategy = 'exact-scan';
+    plan.reason = `the index returned ${hits.labels.length} of ${Math.min(q.k, live)} hits; rescanned exactly`;
+    return { hits: exactScan(segment, q, candidateRows(segment)), plan };
+  }
+  const limit = q.exactScanRows ?? Math.ceil(EXACT_SCAN_FLOATS / q.dim);
+  const estimate = estimateWithPartitions(segment, q);
+  const rows = candidateRows(segment, q.filter, q.partitions)!;
+  const count = rows.count();
+  const plan: SegmentPlan = { ...base, strategy: 'exact-candidates', reason: '', estimate, candidates: count };
+  if (count === 0) {
+    return { hits: emptyHits(), plan: { ...plan, strategy: 'empty', reason: 'no row matches the filter' } };
+  }
+  if (estimate.expected <= limit || count <= limit) {
+    plan.reason =
+      estimate.expected <= limit
+        ? `estimated ${Math.round(estimate.expected)} matching rows ≤ ${limit}: exact scan of the candidates`
+        : `estimated ${Math.round(estimate.expected)} rows but only ${count} matched: exact scan of the candidates`;
+    return { hits: exactCandidates(segment, q, rows), plan };
+  }
+  const ef = filteredEf(q.ef, q.k, count / segment.rowCount);
+  const hits = index.search(q.vector, q.k, { ef, filter: rows });
+  plan.strategy = 'hnsw-filtered';
+  plan.ef = ef;
+  plan.reason = `${count} of ${segment.rowCount} rows match (${pct(count / segment.rowCount)}): HNSW with a bitset filter, ef ${ef}`;
+  if (hits.labels.length >= Math.min(q.k, count)) return { hits, plan };
+  plan.strategy = 'exact-candidates';
+  plan.reason += `; it returned ${hits.labels.length} of ${Math.min(q.k, count)} hits, so the candidates were rescanned exactly`;
+  return { hits: exactCandidates(segment, q, rows), plan };
+}
+
+function estimateWithPartitions(segment: Segment, q: SegmentQuery): NonNullable<SegmentPlan['estimate']> {
+  const n = segment.rowCount;
+  let est = q.filter ? estimateFilter(q.filter, segment) : { min: n, expected: n, max: n, exact: true };
+  if (q.partitions) {
+    const inPartitions = partitionMask(segment, q.partitions).count();
+    const share = n === 0 ? 0 : inPartitions / n;
+    est = {
+      min: Math.max(0, est.min - (n - inPartitions)),
+      expected: est.expected * share,
+      max: Math.min(est.max, inPartitions),
+      exact: est.exact && (share === 0 || share === 1),
+    };
+  }
+  return est;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
+
+function emptyHits(): VectorHits {
+  return { labels: new Uint32Array(0), distances: new Float32Array(0) };
+}

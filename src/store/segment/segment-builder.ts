@@ -1,0 +1,135 @@
+/**
+ * Builds a sealed segment from rows of existing segments: a frozen growing segment when sealing, or the
+ * live rows of several sealed segments when compacting. Columns and vectors are gathered into fresh
+ * exact-size arrays, HNSW graphs are built in a worker thread, and scalar indexes are built in slices
+ * that yield to the event loop.
+ */
+
+import { buildScalarIndex } from '../scalar/build-scalar-index.js';
+import type { ScalarIndex } from '../scalar/scalar-index.js';
+import { DYNAMIC_FIELD } from '../schema/types.js';
+import type { ResolvedSchema } from '../schema/validate-schema.js';
+import { Bitset } from '../util/bitset.js';
+import { FlatIndex } from '../vector/flat-index.js';
+import { buildHnswIndex } from '../vector/hnsw-build.js';
+import type { VectorIndex } from '../vector/vector-index.js';
+import { type Column, columnValue } from './columns.js';
+import { SealedSegment } from './sealed-segment.js';
+import { PARTITION_COLUMN, type Segment } from './segment.js';
+
+export interface SegmentSource {
+  segment: Segment;
+  /** Row offsets to take, ascending. */
+  rows: Uint32Array;
+  /** Carry the source's tombstones for these rows into the new segment (sealing keeps every row). */
+  keepTombstones: boolean;
+}
+
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Names of the columns a segment of `schema` holds, and the scalar index type each gets, if any. */
+export function columnPlan(schema: ResolvedSchema): { name: string; indexType?: string; numeric: boolean }[] {
+  const plan: { name: string; indexType?: string; numeric: boolean }[] = [
+    { name: schema.primary.name, indexType: schema.primary.type, numeric: schema.primary.type === 'int' },
+    { name: PARTITION_COLUMN, indexType: 'string', numeric: false },
+  ];
+  for (const f of schema.scalars) {
+    const numeric = f.type === 'int' || f.type === 'float';
+    plan.push(f.type === 'json' ? { name: f.name, numeric } : { name: f.name, indexType: f.type, numeric });
+  }
+  if (schema.dynamic) plan.push({ name: DYNAMIC_FIELD, numeric: false });
+  return plan;
+}
+
+function gatherColumn(sources: SegmentSource[], name: string, numeric: boolean, total: number): Column {
+  if (numeric) {
+    const values = new Float64Array(total);
+    const valid = new Bitset(total);
+    let out = 0;
+    for (const { segment, rows } of sources) {
+      const col = segment.column(name)!;
+      for (let i = 0; i < rows.length; i++, out++) {
+        const v = columnValue(col, rows[i]!);
+        if (v !== null) {
+          values[out] = v as number;
+          valid.add(out);
+        }
+      }
+    }
+    return { kind: 'number', values, valid };
+  }
+  const values: unknown[] = new Array(total);
+  let out = 0;
+  for (const { segment, rows } of sources) {
+    const col = segment.column(name)!;
+    for (let i = 0; i < rows.length; i++) values[out++] = columnValue(col, rows[i]!);
+  }
+  return { kind: 'value', values };
+}
+
+export interface BuildOptions {
+  /** Seed for HNSW level generation, so builds are reproducible. */
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+export async function buildSealedSegment(
+  schema: ResolvedSchema,
+  id: number,
+  sources: SegmentSource[],
+  options: BuildOptions = {},
+): Promise<SealedSegment> {
+  const total = sources.reduce((n, s) => n + s.rows.length, 0);
+  const columns = new Map<string, Column>();
+  const scalarIndexes = new Map<string, ScalarIndex>();
+  for (const { name, indexType, numeric } of columnPlan(schema)) {
+    const column = gatherColumn(sources, name, numeric, total);
+    columns.set(name, column);
+    if (indexType) {
+      const index = buildScalarIndex(indexType as Parameters<typeof buildScalarIndex>[0], column);
+      if (index) scalarIndexes.set(name, index);
+    }
+    await yieldNow();
+  }
+  const deleted = new Bitset(total);
+  let out = 0;
+  for (const { segment, rows, keepTombstones } of sources) {
+    if (keepTombstones) for (let i = 0; i < rows.length; i++) if (segment.deleted.has(rows[i]!)) deleted.add(out + i);
+    out += rows.length;
+  }
+  const vectors = new Map<string, Float32Array>();
+  const indexes = new Map<string, VectorIndex>();
+  for (const f of schema.vectors) {
+    const data = new Float32Array(total * f.dim);
+    let at = 0;
+    for (const { segment, rows } of sources) {
+      const src = segment.vectors(f.name);
+      for (let i = 0; i < rows.length; i++, at++) {
+        const r = rows[i]!;
+        data.set(src.subarray(r * f.dim, (r + 1) * f.dim), at * f.dim);
+      }
+    }
+    vectors.set(f.name, data);
+    const index: VectorIndex =
+      f.index.type === 'HNSW'
+        ? await buildHnswIndex(
+            data,
+            f.dim,
+            f.metric,
+            { M: f.index.M, efConstruction: f.index.efConstruction, seed: options.seed ?? id },
+            options.signal ? { signal: options.signal } : undefined,
+          )
+        : new FlatIndex(data, f.dim, f.metric, total);
+    indexes.set(f.name, index);
+  }
+  return new SealedSegment({
+    id,
+    rowCount: total,
+    primaryKey: schema.primary.name,
+    columns,
+    vectors,
+    indexes,
+    scalarIndexes,
+    deleted,
+  });
+}

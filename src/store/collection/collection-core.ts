@@ -204,24 +204,29 @@ export class CollectionCore {
     if (this.background || this.closed) return;
     this.background = this.maintain().finally(() => {
       this.background = undefined;
-      if (!this.closed && this.data.sealing.length > 0) this.kick();
+      if (!this.closed && this.data.sealing.length > 0 && !this.backgroundError) this.kick();
     });
   }
 
+  /**
+   * Seals frozen segments, then compacts, until there is nothing left to do. A failing task is retried with
+   * backoff; after three failures in a row the loop stops and keeps the error (flush() reports it), and the
+   * next write or flush starts it again.
+   */
   private async maintain(): Promise<void> {
-    let backoff = 100;
+    let failures = 0;
     while (!this.closed) {
       try {
         if (this.data.sealing.length > 0) await this.maintenance.run(() => this.sealOldest());
         else if (!this.options.autoCompact || !(await this.maintenance.run(() => this.compactOnce(false)))) return;
-        backoff = 100;
+        failures = 0;
         this.backgroundError = undefined;
       } catch (err) {
         if (this.closed) return;
         this.backgroundError = err as Error;
-        this.options.onWarning(`collection "${this.name}": background task failed, retrying: ${(err as Error).message}`);
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
+        this.options.onWarning(`collection "${this.name}": background task failed: ${(err as Error).message}`);
+        if (++failures >= 3) return;
+        await sleep(100 * 4 ** failures);
       }
     }
   }
@@ -382,6 +387,7 @@ export class CollectionCore {
       this.assertWritable();
       if (this.data.growing.rowCount > 0) await this.freezeLocked();
     });
+    this.kick();
     await this.idle();
     if (this.backgroundError) throw this.backgroundError;
     await this.writes.run(async () => {

@@ -275,7 +275,10 @@ describe('concurrency', () => {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    for (let gen = 1; gen <= 30; gen++) await c.upsert(ids.map((i) => doc(i, { year: gen })));
+    for (let gen = 1; gen <= 30; gen++) {
+      await c.upsert(ids.map((i) => doc(i, { year: gen })));
+      await new Promise((r) => setImmediate(r));
+    }
     stop = true;
     await reader;
     for (const o of observed) expect(o.split(',')).toHaveLength(1);

@@ -85,7 +85,8 @@ describe('reopening', () => {
     expect(await again.query({ outputFields: ['year'] })).toEqual(before);
     expect(await again.count()).toBe(40);
     const { hits } = await again.search({ vector: [0, 0, 0, 0], k: 3 });
-    expect(hits.map((h) => h.id)).toEqual(['d1', 'd2', 'd4']);
+    // year = 2000 + i, so `year % 3 == 0` deleted d1, d4, d7, ...
+    expect(hits.map((h) => h.id)).toEqual(['d0', 'd2', 'd3']);
     const report = await db.verify();
     expect(report.collections[0]!.segments).toBeGreaterThan(0);
     await db.close();

@@ -1,0 +1,70 @@
+/**
+ * Builds an HNSW index in a worker thread and loads it on the main thread with the async readIndex, so the
+ * event loop stays responsive. Works from compiled JS and from TypeScript sources (tests, tsx).
+ */
+
+import { unlink } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { QuiverError } from '../../errors.js';
+import type { Metric } from '../schema/types.js';
+import type { BuildJob } from './hnsw-build-worker.js';
+import { HnswIndex, tempIndexPath } from './hnsw-index.js';
+import { createNativeHnsw } from './hnsw-native.js';
+
+export interface HnswBuildParams {
+  M: number;
+  efConstruction: number;
+  seed: number;
+}
+
+function startWorker(job: BuildJob): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  if (!fromSource) return new Worker(new URL('./hnsw-build-worker.js', import.meta.url), { workerData: job });
+  // Under a TypeScript loader the worker needs the loader too; register it before importing the entry.
+  const entry = new URL('./hnsw-build-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData: job });
+}
+
+export async function buildHnswIndex(
+  vectors: Float32Array,
+  dim: number,
+  metric: Metric,
+  params: HnswBuildParams,
+  options: { signal?: AbortSignal } = {},
+): Promise<HnswIndex> {
+  const size = vectors.length / dim;
+  const path = tempIndexPath();
+  const job: BuildJob = { vectors, dim, metric, M: params.M, efConstruction: params.efConstruction, seed: params.seed, path };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (options.signal?.aborted) return reject(new QuiverError('CLOSED', 'index build aborted'));
+      const worker = startWorker(job);
+      const onAbort = () => {
+        void worker.terminate();
+        reject(new QuiverError('CLOSED', 'index build aborted'));
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => options.signal?.removeEventListener('abort', onAbort);
+      worker.once('message', (m: { ok: boolean; message?: string }) => {
+        done();
+        void worker.terminate();
+        if (m.ok) resolve();
+        else reject(new QuiverError('INTERNAL', `HNSW build failed: ${m.message}`));
+      });
+      worker.once('error', (err) => {
+        done();
+        reject(new QuiverError('INTERNAL', `HNSW build worker crashed: ${err.message}`, {}, { cause: err }));
+      });
+      worker.once('exit', (code) => {
+        done();
+        if (code !== 0) reject(new QuiverError('INTERNAL', `HNSW build worker exited with code ${code}`));
+      });
+    });
+    const native = createNativeHnsw(metric, dim);
+    await native.readIndex(path);
+    return new HnswIndex(native, dim, metric, size);
+  } finally {
+    await unlink(path).catch(() => {});
+  }
+}

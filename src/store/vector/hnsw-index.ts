@@ -1,0 +1,72 @@
+/**
+ * HNSW: approximate nearest-neighbour search through hnswlib-node. Unfiltered searches take the native
+ * fast path (no callback); filtered ones pass a callback that only tests a precomputed bitset, because it
+ * runs once per graph node visited. Tombstones use the native markDelete, so they cost nothing in the JS
+ * loop. Build and load happen off the main thread (hnsw-build.ts, load-vector-index.ts).
+ */
+
+import { randomBytes } from 'node:crypto';
+import { readFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Metric } from '../schema/types.js';
+import { Bitset } from '../util/bitset.js';
+import type { NativeHnsw } from './hnsw-native.js';
+import type { VectorHits, VectorIndex, VectorSearchOptions } from './vector-index.js';
+
+export const DEFAULT_EF = 64;
+
+export function tempIndexPath(): string {
+  return join(tmpdir(), `quiver-hnsw-${process.pid}-${randomBytes(6).toString('hex')}.bin`);
+}
+
+export class HnswIndex implements VectorIndex {
+  readonly kind = 'HNSW' as const;
+  readonly dim: number;
+  readonly metric: Metric;
+  readonly size: number;
+  private native: NativeHnsw | undefined;
+  private readonly deleted: Bitset;
+  private deletes = 0;
+
+  constructor(native: NativeHnsw, dim: number, metric: Metric, size: number) {
+    this.native = native;
+    this.dim = dim;
+    this.metric = metric;
+    this.size = size;
+    this.deleted = new Bitset(size);
+  }
+
+  search(query: Float32Array, k: number, options: VectorSearchOptions = {}): VectorHits {
+    const native = this.native!;
+    const want = Math.min(k, this.size - this.deletes);
+    if (want <= 0) return { labels: new Uint32Array(0), distances: new Float32Array(0) };
+    native.setEf(Math.max(options.ef ?? DEFAULT_EF, want));
+    const q = Array.from(query);
+    const filter = options.filter;
+    const res = filter ? native.searchKnn(q, want, (label: number) => filter.has(label)) : native.searchKnn(q, want);
+    return { labels: Uint32Array.from(res.neighbors), distances: Float32Array.from(res.distances) };
+  }
+
+  markDeleted(label: number): void {
+    if (label >= this.size || this.deleted.has(label)) return;
+    this.native!.markDelete(label);
+    this.deleted.add(label);
+    this.deletes++;
+  }
+
+  /** hnswlib persists by file path only: write a temp file and read it back. Not while searches may run. */
+  async serialize(): Promise<Uint8Array> {
+    const path = tempIndexPath();
+    try {
+      await this.native!.writeIndex(path);
+      return new Uint8Array(await readFile(path));
+    } finally {
+      await unlink(path).catch(() => {});
+    }
+  }
+
+  dispose(): void {
+    this.native = undefined;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Turns the bytes a segment file stores for an index back into a VectorIndex, checking them against what
+ * the segment expects: hnswlib's readIndex accepts a file of the wrong dimension silently, so the header is
+ * validated first.
+ */
+
+import { unlink, writeFile } from 'node:fs/promises';
+import { QuiverError } from '../../errors.js';
+import type { Metric } from '../schema/types.js';
+import { FlatIndex } from './flat-index.js';
+import { HnswIndex, tempIndexPath } from './hnsw-index.js';
+import { createNativeHnsw, readIndexHeader } from './hnsw-native.js';
+import type { VectorIndex } from './vector-index.js';
+
+export async function loadVectorIndex(
+  kind: 'FLAT' | 'HNSW',
+  bytes: Uint8Array,
+  vectors: Float32Array,
+  dim: number,
+  metric: Metric,
+  size: number,
+): Promise<VectorIndex> {
+  if (kind === 'FLAT') return new FlatIndex(vectors, dim, metric, size);
+  const header = readIndexHeader(bytes);
+  if (!header || header.dim !== dim || header.elements !== size) {
+    throw new QuiverError(
+      'CORRUPT',
+      `HNSW index holds ${header?.elements ?? '?'} × ${header?.dim ?? '?'}-d, expected ${size} × ${dim}-d`,
+      { expected: { size, dim }, received: header },
+    );
+  }
+  const path = tempIndexPath();
+  try {
+    await writeFile(path, bytes);
+    const native = createNativeHnsw(metric, dim);
+    await native.readIndex(path);
+    if (native.getCurrentCount() !== size) throw new QuiverError('CORRUPT', 'HNSW index element count mismatch');
+    return new HnswIndex(native, dim, metric, size);
+  } finally {
+    await unlink(path).catch(() => {});
+  }
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { Quiver } from '../../src/index.js';
-import { CRASH_COLLECTION_OPTIONS, type ModelRow, modelAfter } from '../helpers/crash-workload.js';
+import { applyBatch, CRASH_COLLECTION_OPTIONS, type ModelRow } from '../helpers/crash-workload.js';
 
 const RUNS = Number(process.env.CRASH_RUNS ?? 30);
 const child = fileURLToPath(new URL('../helpers/crash-child.ts', import.meta.url));
@@ -36,7 +36,7 @@ function runChild(start: number, trigger: Trigger): Promise<{ lastAck: number; k
       killedDuring = why;
       proc.kill('SIGKILL');
     };
-    const fallback = setTimeout(() => kill('timeout'), 8000);
+    const fallback = setTimeout(() => kill('timeout'), 4000);
     proc.stderr!.on('data', (d) => {
       stderr += d;
     });
@@ -61,6 +61,17 @@ function runChild(start: number, trigger: Trigger): Promise<{ lastAck: number; k
   });
 }
 
+function diff(rows: Map<number, { batch: number }>, model: Map<number, ModelRow>): string {
+  const out: string[] = [];
+  for (const [id, m] of model) {
+    const r = rows.get(id);
+    if (!r) out.push(`missing ${id} (batch ${m.batch})`);
+    else if (r.batch !== m.batch) out.push(`${id}: batch ${r.batch}, expected ${m.batch}`);
+  }
+  for (const [id, r] of rows) if (!model.has(id)) out.push(`unexpected ${id} (batch ${r.batch})`);
+  return out.slice(0, 12).join('; ');
+}
+
 function sameState(rows: Map<number, { batch: number; vector: number[] }>, model: Map<number, ModelRow>): boolean {
   if (rows.size !== model.size) return false;
   for (const [id, m] of model) {
@@ -73,6 +84,12 @@ function sameState(rows: Map<number, { batch: number; vector: number[] }>, model
 
 test(`survives ${RUNS} SIGKILLs with every acknowledged batch intact`, { timeout: 600_000 }, async () => {
   let applied = 0; // batches the store holds
+  let model = new Map<number, ModelRow>(); // the model after `applied` batches
+  const advance = (to: number) => {
+    const next = new Map(model);
+    for (let i = applied; i < to; i++) applyBatch(next, i);
+    return next;
+  };
   const seen = { time: 0, sealing: 0, compacting: 0, inflightKept: 0 };
   for (let run = 0; run < RUNS; run++) {
     const trigger: Trigger =
@@ -89,15 +106,27 @@ test(`survives ${RUNS} SIGKILLs with every acknowledged batch intact`, { timeout
       await db.verify();
       const c = await db.collection('c');
       const rows = new Map<number, { batch: number; vector: number[] }>();
-      for (const r of await c.query({ outputFields: ['batch', 'embedding'] })) {
-        rows.set(r.id as number, { batch: r.batch as number, vector: r.embedding as number[] });
+      // A query returns at most 16,384 rows, so read the whole store in id ranges.
+      const total = await c.count();
+      for (let lo = 0; rows.size < total; lo += 10_000) {
+        const chunk = await c.query({ filter: 'id >= {lo} and id < {hi}', params: { lo, hi: lo + 10_000 }, outputFields: ['batch', 'embedding'] });
+        for (const r of chunk) rows.set(r.id as number, { batch: r.batch as number, vector: r.embedding as number[] });
+        if (lo > 100_000_000) throw new Error('ids out of the expected range');
       }
       const acked = lastAck + 1;
-      if (sameState(rows, modelAfter(acked))) {
+      const expected = advance(acked);
+      if (sameState(rows, expected)) {
+        model = expected;
         applied = acked;
       } else {
         // The batch in flight at the kill may have become durable without being acknowledged: all of it, or none.
-        expect(sameState(rows, modelAfter(acked + 1)), `run ${run}: state matches neither ${acked} nor ${acked + 1} batches`).toBe(true);
+        const withInflight = new Map(expected);
+        applyBatch(withInflight, acked);
+        expect(
+          sameState(rows, withInflight),
+          `run ${run} (killed during ${killedDuring}): state matches neither ${acked} nor ${acked + 1} batches: ${diff(rows, expected)}`,
+        ).toBe(true);
+        model = withInflight;
         applied = acked + 1;
         seen.inflightKept++;
       }

@@ -12,6 +12,7 @@
  *   delete that only the WAL holds.
  */
 
+import { EventEmitter } from 'node:events';
 import { QuiverError } from '../../errors.js';
 import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
 import type { WalEntry } from '../schema/batch.js';
@@ -45,6 +46,8 @@ export interface OpenReport {
   orphansRemoved: number;
 }
 
+/** Frozen segments allowed to wait for sealing before writers are held back. */
+const MAX_SEALING = 4;
 const allRows = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -67,6 +70,8 @@ export class CollectionCore {
   private background: Promise<void> | undefined;
   private readonly abort = new AbortController();
   backgroundError: Error | undefined;
+  /** Emits 'sealed' after each seal, so throttled writers can go on. */
+  private readonly sealed = new EventEmitter();
   /** What maintenance is doing right now. */
   activity: 'idle' | 'sealing' | 'compacting' = 'idle';
   report!: OpenReport;
@@ -170,6 +175,7 @@ export class CollectionCore {
    * returns the entry; it is made durable in the WAL, applied, and its LSN returned.
    */
   async write<T>(prepare: () => { entry: WalEntry; result: T } | undefined): Promise<T | undefined> {
+    await this.throttle();
     return this.writes.run(async () => {
       this.assertWritable();
       const prepared = prepare();
@@ -185,6 +191,28 @@ export class CollectionCore {
       if (this.data.growing.rowCount >= this.options.growingRows) await this.freezeLocked();
       return prepared.result;
     });
+  }
+
+  /**
+   * Backpressure: while MAX_SEALING frozen segments wait to be sealed, writers wait for a seal to finish,
+   * so memory stays bounded when writes outpace index building. (Outside the write lock: a seal's commit
+   * needs that lock.)
+   */
+  private async throttle(): Promise<void> {
+    while (this.data.sealing.length >= MAX_SEALING && !this.closed && !this.backgroundError) {
+      this.kick();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          this.sealed.off('sealed', done);
+          resolve();
+        }, 1000);
+        this.sealed.once('sealed', done);
+      });
+    }
   }
 
   /** Assigns `n` fresh auto ids. Call only inside `write`'s prepare. */
@@ -215,10 +243,20 @@ export class CollectionCore {
    */
   private async maintain(): Promise<void> {
     let failures = 0;
+    let compactTurn = false;
     while (!this.closed) {
       try {
-        if (this.data.sealing.length > 0) await this.maintenance.run(() => this.sealOldest());
-        else if (!this.options.autoCompact || !(await this.maintenance.run(() => this.compactOnce(false)))) return;
+        // Alternate: after each seal, compaction gets a turn, so steady ingest cannot starve it.
+        const compacted: boolean =
+          this.options.autoCompact &&
+          (compactTurn || this.data.sealing.length === 0) &&
+          (await this.maintenance.run(() => this.compactOnce(false)));
+        if (!compacted) {
+          if (this.data.sealing.length === 0) return;
+          await this.maintenance.run(() => this.sealOldest());
+          this.sealed.emit('sealed');
+        }
+        compactTurn = !compacted;
         failures = 0;
         this.backgroundError = undefined;
       } catch (err) {

@@ -50,7 +50,13 @@ export class HnswIndex implements VectorIndex {
 
   markDeleted(label: number): void {
     if (label >= this.size || this.deleted.has(label)) return;
-    this.native!.markDelete(label);
+    try {
+      this.native!.markDelete(label);
+    } catch (err) {
+      // A graph loaded from a segment file keeps the marks it had when written; they are a subset of the
+      // segment's tombstones, which are re-applied on load.
+      if (!/already deleted/.test((err as Error).message)) throw err;
+    }
     this.deleted.add(label);
     this.deletes++;
   }

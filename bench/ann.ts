@@ -40,7 +40,13 @@ function rng(seed: number): () => number {
 
 async function main(): Promise<void> {
   console.log(`ANN benchmark: n=${N}, dim=${DIM}, queries=${NQ}, M=${M}, efConstruction=${EF_CONSTRUCTION}`);
-  const all = clusteredVectors({ n: N + NQ, dim: DIM, clusters: Math.max(10, Math.round(N / 1000)), sigma: 2, seed: 7 });
+  const all = clusteredVectors({
+    n: N + NQ,
+    dim: DIM,
+    clusters: Math.max(10, Math.round(N / 1000)),
+    sigma: 2,
+    seed: 7,
+  });
   normalizeRows(all, DIM);
   const data = all.subarray(0, N * DIM);
   const queries = Array.from({ length: NQ }, (_, i) => all.subarray((N + i) * DIM, (N + i + 1) * DIM));
@@ -73,7 +79,13 @@ async function main(): Promise<void> {
   const c = await db.createCollection('bench', {
     fields: [
       { name: 'id', type: 'int', primary: true },
-      { name: 'v', type: 'vector', dim: DIM, metric: 'cosine', index: { type: 'HNSW', M, efConstruction: EF_CONSTRUCTION } },
+      {
+        name: 'v',
+        type: 'vector',
+        dim: DIM,
+        metric: 'cosine',
+        index: { type: 'HNSW', M, efConstruction: EF_CONSTRUCTION },
+      },
       { name: 'bucket', type: 'int' },
     ],
   });
@@ -93,13 +105,18 @@ async function main(): Promise<void> {
     raw.setEf(ef);
     t0 = process.hrtime.bigint();
     let rawRecall = 0;
-    for (let i = 0; i < NQ; i++) rawRecall += recallAt(raw.searchKnn(Array.from(queries[i]!), K).neighbors, truth[i]!, K);
+    for (let i = 0; i < NQ; i++)
+      rawRecall += recallAt(raw.searchKnn(Array.from(queries[i]!), K).neighbors, truth[i]!, K);
     const rawQps = NQ / seconds(t0);
     t0 = process.hrtime.bigint();
     let qRecall = 0;
     for (let i = 0; i < NQ; i++) {
       const { hits } = await c.search({ vector: queries[i]!, k: K, ef, outputFields: [] });
-      qRecall += recallAt(hits.map((h) => h.id as number), truth[i]!, K);
+      qRecall += recallAt(
+        hits.map((h) => h.id as number),
+        truth[i]!,
+        K,
+      );
     }
     const qQps = NQ / seconds(t0);
     unfiltered.push({ ef, quiver: { qps: qQps, recall: qRecall / NQ }, raw: { qps: rawQps, recall: rawRecall / NQ } });
@@ -122,8 +139,18 @@ async function main(): Promise<void> {
     let qMin = Infinity;
     t0 = process.hrtime.bigint();
     for (let i = 0; i < NQ; i++) {
-      const { hits } = await c.search({ vector: queries[i]!, k: K, filter: 'bucket < {t}', params: { t }, outputFields: [] });
-      qRecall += recallAt(hits.map((h) => h.id as number), filteredTruth[si]![i]!, K);
+      const { hits } = await c.search({
+        vector: queries[i]!,
+        k: K,
+        filter: 'bucket < {t}',
+        params: { t },
+        outputFields: [],
+      });
+      qRecall += recallAt(
+        hits.map((h) => h.id as number),
+        filteredTruth[si]![i]!,
+        K,
+      );
       qMin = Math.min(qMin, hits.length);
     }
     const qQps = NQ / seconds(t0);
@@ -138,11 +165,15 @@ async function main(): Promise<void> {
   rmSync(folder, { recursive: true, force: true });
 
   const result = { n: N, dim: DIM, build: { quiverSeconds, rawSeconds, quiverRssMB, rawRssMB }, unfiltered, filtered };
-  printTable('Build', ['', 'seconds', 'RSS delta MB'], [
-    ['Quiver (insert + WAL + seal + segment file)', quiverSeconds, quiverRssMB],
-    ['raw hnswlib-node (addPoint loop)', rawSeconds, rawRssMB],
-    ['ratio Quiver/raw', quiverSeconds / rawSeconds, ''],
-  ]);
+  printTable(
+    'Build',
+    ['', 'seconds', 'RSS delta MB'],
+    [
+      ['Quiver (insert + WAL + seal + segment file)', quiverSeconds, quiverRssMB],
+      ['raw hnswlib-node (addPoint loop)', rawSeconds, rawRssMB],
+      ['ratio Quiver/raw', quiverSeconds / rawSeconds, ''],
+    ],
+  );
   printTable(
     `Unfiltered search, k=${K}`,
     ['ef', 'Quiver QPS', 'Quiver recall', 'raw QPS', 'raw recall', 'QPS ratio'],
@@ -150,7 +181,16 @@ async function main(): Promise<void> {
   );
   printTable(
     `Filtered search (bucket < t), k=${K}, default ef ${DEFAULT_EF}`,
-    ['selectivity', 'Quiver QPS', 'Quiver recall', 'Quiver min hits', 'raw QPS', 'raw recall', 'raw min hits', 'QPS ratio'],
+    [
+      'selectivity',
+      'Quiver QPS',
+      'Quiver recall',
+      'Quiver min hits',
+      'raw QPS',
+      'raw recall',
+      'raw min hits',
+      'QPS ratio',
+    ],
     filtered.map((f) => [
       `${f.selectivity * 100}%`,
       f.quiver.qps,

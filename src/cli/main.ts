@@ -41,10 +41,13 @@ export function buildProgram(): Command {
       const opts = program.opts<GlobalOptions>();
       const rows = await withStore(opts, async (db) => {
         const out = [];
-        for (const name of await db.listCollections()) out.push({ name, rows: await (await db.collection(name)).count() });
+        for (const name of await db.listCollections())
+          out.push({ name, rows: await (await db.collection(name)).count() });
         return out;
       });
-      print(opts, rows, () => (rows.length ? rows.map((r) => `${r.name}\t${r.rows} rows`).join('\n') : 'no collections'));
+      print(opts, rows, () =>
+        rows.length ? rows.map((r) => `${r.name}\t${r.rows} rows`).join('\n') : 'no collections',
+      );
     });
 
   program
@@ -69,10 +72,16 @@ export function buildProgram(): Command {
     .action(async () => {
       const opts = program.opts<GlobalOptions>();
       const report = await withStore(opts, (db) => db.verify());
-      print(opts, report, () =>
-        report.collections
-          .map((c) => `${c.name}: ${c.segments} segments, ${c.tombstones} tombstone files, ${c.walRecords} WAL records: ok`)
-          .join('\n') || 'no collections',
+      print(
+        opts,
+        report,
+        () =>
+          report.collections
+            .map(
+              (c) =>
+                `${c.name}: ${c.segments} segments, ${c.tombstones} tombstone files, ${c.walRecords} WAL records: ok`,
+            )
+            .join('\n') || 'no collections',
       );
     });
   return program;
@@ -85,7 +94,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof QuiverError) {
       console.error(`error ${err.code}: ${err.message}`);
-      if (err.code === 'LOCKED') console.error('hint: another process has this store open; stop it or use another --path');
+      if (err.code === 'LOCKED')
+        console.error('hint: another process has this store open; stop it or use another --path');
       if (err.code === 'CORRUPT') console.error('hint: restore the named file from a backup, or drop the collection');
       return exitCodeFor(err.code);
     }

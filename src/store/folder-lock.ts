@@ -32,7 +32,12 @@ export class FolderLock {
         return new FolderLock(path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new QuiverError('IO_ERROR', `cannot lock ${folder}: ${(err as Error).message}`, { file: path }, { cause: err });
+          throw new QuiverError(
+            'IO_ERROR',
+            `cannot lock ${folder}: ${(err as Error).message}`,
+            { file: path },
+            { cause: err },
+          );
         }
         const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
         if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {

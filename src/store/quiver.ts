@@ -9,17 +9,24 @@
  * await db.close();
  */
 
-import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { QuiverError } from '../errors.js';
 import { Collection } from './collection/collection.js';
 import { CollectionCore } from './collection/collection-core.js';
-import { DEFAULT_PARTITION, MANIFEST_FORMAT, type Manifest, manifestKey, parseManifest, walPrefix } from './collection/manifest.js';
+import {
+  DEFAULT_PARTITION,
+  MANIFEST_FORMAT,
+  type Manifest,
+  manifestKey,
+  parseManifest,
+  walPrefix,
+} from './collection/manifest.js';
 import { type CollectionOptions, resolveCollectionOptions } from './collection/options.js';
 import { FolderLock } from './folder-lock.js';
-import { decodeSections } from './segment/section-file.js';
 import type { CollectionSchema } from './schema/types.js';
 import { resolveSchema } from './schema/validate-schema.js';
+import { decodeSections } from './segment/section-file.js';
 import { FileMetaStore } from './storage/file-meta-store.js';
 import { LocalObjectStore } from './storage/local-object-store.js';
 import { MemoryMetaStore } from './storage/memory-meta-store.js';
@@ -64,10 +71,12 @@ export class Quiver {
 
   static async open(options: QuiverOptions = {}): Promise<Quiver> {
     if (options.objects || options.meta) {
-      if (!options.objects || !options.meta) throw new QuiverError('INVALID_ARGUMENT', 'pass both "objects" and "meta"');
+      if (!options.objects || !options.meta)
+        throw new QuiverError('INVALID_ARGUMENT', 'pass both "objects" and "meta"');
       return Quiver.init(new Quiver(options.objects, options.meta, undefined, options));
     }
-    if (options.memory) return Quiver.init(new Quiver(new MemoryObjectStore(), new MemoryMetaStore(), undefined, options));
+    if (options.memory)
+      return Quiver.init(new Quiver(new MemoryObjectStore(), new MemoryMetaStore(), undefined, options));
     const path = options.path ?? '.quiver';
     mkdirSync(path, { recursive: true });
     const lock = FolderLock.acquire(path);
@@ -106,7 +115,10 @@ export class Quiver {
   ): Promise<Collection> {
     this.assertOpen();
     if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
-      throw new QuiverError('INVALID_ARGUMENT', `collection name ${JSON.stringify(name)} must match ${COLLECTION_NAME.source}`);
+      throw new QuiverError(
+        'INVALID_ARGUMENT',
+        `collection name ${JSON.stringify(name)} must match ${COLLECTION_NAME.source}`,
+      );
     }
     resolveSchema(schema);
     const manifest: Manifest = {
@@ -123,7 +135,10 @@ export class Quiver {
       version: 1,
     };
     const key = manifestKey(name);
-    const result = await this.meta.txn([{ key, modRevision: 0 }], [{ type: 'put', key, value: JSON.stringify(manifest) }]);
+    const result = await this.meta.txn(
+      [{ key, modRevision: 0 }],
+      [{ type: 'put', key, value: JSON.stringify(manifest) }],
+    );
     if (!result.succeeded) {
       if (options.ifNotExists) return this.collection(name);
       throw new QuiverError('COLLECTION_EXISTS', `collection "${name}" already exists`, { collection: name });
@@ -158,7 +173,8 @@ export class Quiver {
   async dropCollection(name: string): Promise<void> {
     this.assertOpen();
     const entry = await this.meta.get(manifestKey(name));
-    if (!entry) throw new QuiverError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`, { collection: name });
+    if (!entry)
+      throw new QuiverError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`, { collection: name });
     const manifest = parseManifest(entry.value, entry.key);
     const core = this.open_.get(name);
     this.open_.delete(name);

@@ -109,7 +109,11 @@ test(`survives ${RUNS} SIGKILLs with every acknowledged batch intact`, { timeout
       // A query returns at most 16,384 rows, so read the whole store in id ranges.
       const total = await c.count();
       for (let lo = 0; rows.size < total; lo += 10_000) {
-        const chunk = await c.query({ filter: 'id >= {lo} and id < {hi}', params: { lo, hi: lo + 10_000 }, outputFields: ['batch', 'embedding'] });
+        const chunk = await c.query({
+          filter: 'id >= {lo} and id < {hi}',
+          params: { lo, hi: lo + 10_000 },
+          outputFields: ['batch', 'embedding'],
+        });
         for (const r of chunk) rows.set(r.id as number, { batch: r.batch as number, vector: r.embedding as number[] });
         if (lo > 100_000_000) throw new Error('ids out of the expected range');
       }

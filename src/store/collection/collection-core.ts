@@ -14,14 +14,14 @@
 
 import { EventEmitter } from 'node:events';
 import { QuiverError } from '../../errors.js';
-import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
 import type { WalEntry } from '../schema/batch.js';
-import { resolveSchema, type ResolvedSchema } from '../schema/validate-schema.js';
-import type { MetaStore } from '../storage/meta-store.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
+import { type ResolvedSchema, resolveSchema } from '../schema/validate-schema.js';
+import type { SealedSegment } from '../segment/sealed-segment.js';
 import { buildSealedSegment, type SegmentSource } from '../segment/segment-builder.js';
 import { decodeSegment, decodeTombstones, encodeSegment, encodeTombstones } from '../segment/segment-codec.js';
-import type { SealedSegment } from '../segment/sealed-segment.js';
+import type { MetaStore } from '../storage/meta-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
 import { Mutex } from '../util/mutex.js';
 import { readWal } from '../wal/wal-reader.js';
 import { WalWriter } from '../wal/wal-writer.js';
@@ -103,7 +103,8 @@ export class CollectionCore {
     options: CollectionOptions,
   ): Promise<CollectionCore> {
     const entry = await meta.get(manifestKey(name));
-    if (!entry) throw new QuiverError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`, { collection: name });
+    if (!entry)
+      throw new QuiverError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`, { collection: name });
     const manifest = parseManifest(entry.value, `collection "${name}"`);
     const core = new CollectionCore(name, manifest, entry.modRevision, objects, meta, options);
     await core.recover();
@@ -123,11 +124,16 @@ export class CollectionCore {
       report.segments++;
     }
     // The reader verifies every record and that LSNs run on from the checkpoint without a gap.
-    const replay = await readWal(this.objects, walPrefix(this.manifest), { afterLsn: this.manifest.checkpoint }, (lsn, payload) => {
-      this.data.apply(decodeEntry(payload), lsn);
-      report.replayedEntries++;
-      if (this.data.growing.rowCount >= this.options.growingRows) this.data.freeze(this.nextSegmentId++);
-    });
+    const replay = await readWal(
+      this.objects,
+      walPrefix(this.manifest),
+      { afterLsn: this.manifest.checkpoint },
+      (lsn, payload) => {
+        this.data.apply(decodeEntry(payload), lsn);
+        report.replayedEntries++;
+        if (this.data.growing.rowCount >= this.options.growingRows) this.data.freeze(this.nextSegmentId++);
+      },
+    );
     if (replay.torn) {
       report.tornWal = replay.torn;
       this.options.onWarning(`collection "${this.name}": truncated a torn WAL record left by a crash`, replay.torn);
@@ -160,9 +166,14 @@ export class CollectionCore {
   assertWritable(): void {
     if (this.closed) throw new QuiverError('CLOSED', `collection "${this.name}" is closed`);
     if (this.failure) {
-      throw new QuiverError('IO_ERROR', `collection "${this.name}" stopped accepting writes after a WAL failure; reopen it`, {}, {
-        cause: this.failure,
-      });
+      throw new QuiverError(
+        'IO_ERROR',
+        `collection "${this.name}" stopped accepting writes after a WAL failure; reopen it`,
+        {},
+        {
+          cause: this.failure,
+        },
+      );
     }
   }
 
@@ -281,9 +292,14 @@ export class CollectionCore {
   private async sealOldestTask(): Promise<void> {
     const frozen = this.data.sealing[0]!;
     const rows = allRows(frozen.rowCount);
-    const segment = await buildSealedSegment(this.schema, frozen.id, [{ segment: frozen, rows, keepTombstones: true }], {
-      signal: this.abort.signal,
-    });
+    const segment = await buildSealedSegment(
+      this.schema,
+      frozen.id,
+      [{ segment: frozen, rows, keepTombstones: true }],
+      {
+        signal: this.abort.signal,
+      },
+    );
     try {
       const file = segmentKey(this.manifest, frozen.id);
       const bytes = await encodeSegment(segment, this.schema);
@@ -292,9 +308,13 @@ export class CollectionCore {
         this.assertOpen();
         for (const row of frozen.deleted.toArray()) segment.markDeleted(row);
         const after = [...this.data.sealed, segment];
-        await this.commit(after, (m) => {
-          m.checkpoint = frozen.lastLsn;
-        }, { id: segment.id, file, bytes: bytes.length });
+        await this.commit(
+          after,
+          (m) => {
+            m.checkpoint = frozen.lastLsn;
+          },
+          { id: segment.id, file, bytes: bytes.length },
+        );
         this.data.relocate(frozen, rows, segment, 0);
         this.data.sealed = after;
         this.data.sealing.shift();
@@ -328,7 +348,8 @@ export class CollectionCore {
     });
     const total = sources.reduce((n, s) => n + s.rows.length, 0);
     const id = this.nextSegmentId++;
-    const output = total > 0 ? await buildSealedSegment(this.schema, id, sources, { signal: this.abort.signal }) : undefined;
+    const output =
+      total > 0 ? await buildSealedSegment(this.schema, id, sources, { signal: this.abort.signal }) : undefined;
     try {
       let written: { id: number; file: string; bytes: number } | undefined;
       if (output) {
@@ -410,7 +431,9 @@ export class CollectionCore {
     this.manifest = next;
     this.manifestRevision = result.revision;
     for (const k of obsolete) {
-      await this.objects.delete(k).catch((err: Error) => this.options.onWarning(`could not remove ${k}: ${err.message}`));
+      await this.objects
+        .delete(k)
+        .catch((err: Error) => this.options.onWarning(`could not remove ${k}: ${err.message}`));
     }
   }
 

@@ -5,11 +5,11 @@
  * a search (also synchronous per query) never sees half of a batch.
  */
 
-import type { SealedSegment } from '../segment/sealed-segment.js';
-import { GrowingSegment } from '../segment/growing-segment.js';
-import type { Segment } from '../segment/segment.js';
 import type { PrimaryKey, WalEntry } from '../schema/batch.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
+import { GrowingSegment } from '../segment/growing-segment.js';
+import type { SealedSegment } from '../segment/sealed-segment.js';
+import type { Segment } from '../segment/segment.js';
 
 export interface RowLocation {
   segment: Segment;

@@ -14,15 +14,22 @@
 
 import { QuiverError } from '../../errors.js';
 import { compileFilter } from '../filter/index.js';
-import { candidateRows } from '../segment/planner.js';
-import type { Segment } from '../segment/segment.js';
 import type { PrimaryKey, WalEntry } from '../schema/batch.js';
 import type { Row } from '../schema/types.js';
 import { validateRows } from '../schema/validate-rows.js';
+import { candidateRows } from '../segment/planner.js';
+import type { Segment } from '../segment/segment.js';
 import type { CollectionCore } from './collection-core.js';
 import { DEFAULT_PARTITION } from './manifest.js';
 import { projectRow, resolveProjection } from './projection.js';
-import { type ConsistencyLevel, MAX_TOPK, prepareQuery, prepareSearch, type SearchOptions, type SearchResult } from './search.js';
+import {
+  type ConsistencyLevel,
+  MAX_TOPK,
+  prepareQuery,
+  prepareSearch,
+  type SearchOptions,
+  type SearchResult,
+} from './search.js';
 
 export interface WriteOptions {
   /** Target partition. Default `_default`. Not allowed when the schema has a partition key. */
@@ -74,7 +81,9 @@ export class Collection {
     }
     for (const p of partitions) {
       if (!this.core.manifest.partitions.includes(p)) {
-        throw new QuiverError('PARTITION_NOT_FOUND', `partition "${p}" does not exist in "${this.name}"`, { partition: p });
+        throw new QuiverError('PARTITION_NOT_FOUND', `partition "${p}" does not exist in "${this.name}"`, {
+          partition: p,
+        });
       }
     }
   };
@@ -83,7 +92,10 @@ export class Collection {
     const p = options?.partition;
     if (p === undefined) return DEFAULT_PARTITION;
     if (this.core.schema.partitionKey) {
-      throw new QuiverError('INVALID_ARGUMENT', `"${this.name}" routes rows by its partition key; do not name a partition`);
+      throw new QuiverError(
+        'INVALID_ARGUMENT',
+        `"${this.name}" routes rows by its partition key; do not name a partition`,
+      );
     }
     this.checkPartitions([p]);
     return p;
@@ -100,10 +112,14 @@ export class Collection {
       });
       for (const [i, pk] of batch.pks.entries()) {
         if (this.core.data.keys.has(pk)) {
-          throw new QuiverError('DUPLICATE_KEY', `row ${i}: key ${JSON.stringify(pk)} already exists; use upsert to replace it`, {
-            row: i,
-            key: pk,
-          });
+          throw new QuiverError(
+            'DUPLICATE_KEY',
+            `row ${i}: key ${JSON.stringify(pk)} already exists; use upsert to replace it`,
+            {
+              row: i,
+              key: pk,
+            },
+          );
         }
       }
       if (batch.pks.length === 0) return undefined;
@@ -115,11 +131,17 @@ export class Collection {
   /** Inserts rows, replacing any existing row with the same key. Atomic per batch. */
   async upsert(rows: Row[], options?: WriteOptions): Promise<WriteResult> {
     if (this.core.schema.primary.autoId) {
-      throw new QuiverError('INVALID_ARGUMENT', `"${this.name}" assigns ids automatically; upsert needs caller-given keys`);
+      throw new QuiverError(
+        'INVALID_ARGUMENT',
+        `"${this.name}" assigns ids automatically; upsert needs caller-given keys`,
+      );
     }
     const partition = this.targetPartition(options);
     const result = await this.core.write(() => {
-      const batch = validateRows(this.core.schema, rows, partition, { mode: 'upsert', limits: this.core.options.batchLimits });
+      const batch = validateRows(this.core.schema, rows, partition, {
+        mode: 'upsert',
+        limits: this.core.options.batchLimits,
+      });
       if (batch.pks.length === 0) return undefined;
       return { entry: { op: 'upsert', batch } as WalEntry, result: { ids: batch.pks, count: batch.pks.length } };
     });
@@ -132,7 +154,8 @@ export class Collection {
       throw new QuiverError('INVALID_ARGUMENT', 'delete needs "ids" or "filter"');
     }
     this.checkPartitions(request.partitions);
-    const filter = request.filter === undefined ? undefined : compileFilter(request.filter, this.core.schema, request.params);
+    const filter =
+      request.filter === undefined ? undefined : compileFilter(request.filter, this.core.schema, request.params);
     const deleted = await this.core.write(() => {
       const pks = new Set<PrimaryKey>();
       for (const id of request.ids ?? []) {
@@ -170,10 +193,14 @@ export class Collection {
     const limit = options.limit ?? MAX_TOPK;
     const offset = options.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 0 || !Number.isInteger(offset) || offset < 0 || limit + offset > MAX_TOPK) {
-      throw new QuiverError('INVALID_ARGUMENT', `limit and offset must be integers ≥ 0 with limit + offset ≤ ${MAX_TOPK}`);
+      throw new QuiverError(
+        'INVALID_ARGUMENT',
+        `limit and offset must be integers ≥ 0 with limit + offset ≤ ${MAX_TOPK}`,
+      );
     }
     this.checkPartitions(options.partitions);
-    const filter = options.filter === undefined ? undefined : compileFilter(options.filter, this.core.schema, options.params);
+    const filter =
+      options.filter === undefined ? undefined : compileFilter(options.filter, this.core.schema, options.params);
     const projection = resolveProjection(this.core.schema, options.outputFields);
     const pkName = this.core.schema.primary.name;
     const out: Row[] = [];
@@ -199,11 +226,14 @@ export class Collection {
   }
 
   /** Number of live rows, optionally only those matching a filter or in some partitions. */
-  async count(options: { filter?: string; params?: Record<string, unknown>; partitions?: string[] } = {}): Promise<number> {
+  async count(
+    options: { filter?: string; params?: Record<string, unknown>; partitions?: string[] } = {},
+  ): Promise<number> {
     this.core.assertOpen();
     if (options.filter === undefined && options.partitions === undefined) return this.core.data.liveRows;
     this.checkPartitions(options.partitions);
-    const filter = options.filter === undefined ? undefined : compileFilter(options.filter, this.core.schema, options.params);
+    const filter =
+      options.filter === undefined ? undefined : compileFilter(options.filter, this.core.schema, options.params);
     let n = 0;
     for (const segment of this.core.data.segments()) {
       const rows = candidateRows(segment, filter, options.partitions);
@@ -256,7 +286,8 @@ export class Collection {
 
   /** Drops a partition and every row in it. The default partition cannot be dropped. */
   async dropPartition(name: string): Promise<void> {
-    if (name === DEFAULT_PARTITION) throw new QuiverError('INVALID_ARGUMENT', 'the default partition cannot be dropped');
+    if (name === DEFAULT_PARTITION)
+      throw new QuiverError('INVALID_ARGUMENT', 'the default partition cannot be dropped');
     this.checkPartitions([name]);
     await this.core.write(() => {
       const pks: PrimaryKey[] = [];

@@ -4,10 +4,10 @@
  */
 
 import { QuiverError } from '../../errors.js';
-import type { Segment } from '../segment/segment.js';
-import { columnValue } from '../segment/columns.js';
 import { DYNAMIC_FIELD, type Row } from '../schema/types.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
+import { columnValue } from '../segment/columns.js';
+import type { Segment } from '../segment/segment.js';
 
 export interface Projection {
   scalars: string[];
@@ -47,7 +47,8 @@ export function resolveProjection(schema: ResolvedSchema, outputFields?: readonl
 export function projectRow(segment: Segment, row: number, p: Projection): Row {
   const out: Row = {};
   for (const name of p.scalars) out[name] = columnValue(segment.column(name)!, row);
-  for (const { name, dim } of p.vectors) out[name] = Array.from(segment.vectors(name).subarray(row * dim, (row + 1) * dim));
+  for (const { name, dim } of p.vectors)
+    out[name] = Array.from(segment.vectors(name).subarray(row * dim, (row + 1) * dim));
   const metaColumn = segment.column(DYNAMIC_FIELD);
   const meta = metaColumn ? (columnValue(metaColumn, row) as Record<string, unknown> | null) : null;
   if (meta) {

@@ -7,11 +7,11 @@
 
 import { QuiverError } from '../../errors.js';
 import { compileFilter } from '../filter/index.js';
-import { type SegmentPlan, searchSegment } from '../segment/planner.js';
-import type { Segment } from '../segment/segment.js';
 import type { PrimaryKey } from '../schema/batch.js';
 import type { Metric, Row } from '../schema/types.js';
 import type { ResolvedSchema, ResolvedVectorField } from '../schema/validate-schema.js';
+import { type SegmentPlan, searchSegment } from '../segment/planner.js';
+import type { Segment } from '../segment/segment.js';
 import { normalizeInPlace } from '../vector/distance.js';
 import type { CollectionData } from './collection-data.js';
 import { type Projection, projectRow, resolveProjection } from './projection.js';
@@ -117,7 +117,8 @@ function checkInt(name: string, v: number | undefined, min: number, max: number,
 const toScore = (metric: Metric, distance: number) => (metric === 'l2' ? distance : 1 - distance);
 
 function inRange(metric: Metric, score: number, radius?: number, rangeFilter?: number): boolean {
-  if (metric === 'l2') return (radius === undefined || score < radius) && (rangeFilter === undefined || score >= rangeFilter);
+  if (metric === 'l2')
+    return (radius === undefined || score < radius) && (rangeFilter === undefined || score >= rangeFilter);
   return (radius === undefined || score > radius) && (rangeFilter === undefined || score <= rangeFilter);
 }
 
@@ -144,7 +145,10 @@ export function prepareSearch(
   if (k + offset > MAX_TOPK) throw new QuiverError('INVALID_ARGUMENT', `k + offset must be at most ${MAX_TOPK}`);
   const defaultEf = field.index.type === 'HNSW' ? field.index.ef : 64;
   const ef = checkInt('ef', options.ef, 1, 32_768, defaultEf);
-  for (const [name, value] of [['radius', options.radius], ['rangeFilter', options.rangeFilter]] as const) {
+  for (const [name, value] of [
+    ['radius', options.radius],
+    ['rangeFilter', options.rangeFilter],
+  ] as const) {
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
       throw new QuiverError('INVALID_ARGUMENT', `${name} must be a finite number`, { field: name });
     }
@@ -175,7 +179,8 @@ export function prepareSearch(
           ...(exactScanRows ? { exactScanRows } : {}),
         });
         plans.push(plan);
-        for (let i = 0; i < hits.labels.length; i++) all.push({ segment, row: hits.labels[i]!, distance: hits.distances[i]! });
+        for (let i = 0; i < hits.labels.length; i++)
+          all.push({ segment, row: hits.labels[i]!, distance: hits.distances[i]! });
       }
       all.sort((a, b) => a.distance - b.distance || a.segment.id - b.segment.id || a.row - b.row);
       let ranked = all.slice(0, want);

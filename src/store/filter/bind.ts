@@ -73,7 +73,8 @@ class Binder {
         return this.inList(e);
       case 'like': {
         const operand = this.bind(e.operand);
-        if (operand.t !== 'string' && operand.t !== 'any') this.typeError(`"like" needs a string, not ${operand.t}`, e.operand.start);
+        if (operand.t !== 'string' && operand.t !== 'any')
+          this.typeError(`"like" needs a string, not ${operand.t}`, e.operand.start);
         const pattern = this.bind(e.pattern);
         if (pattern.e.kind !== 'literal' || typeof pattern.e.value !== 'string') {
           this.typeError('"like" needs a string pattern', e.pattern.start);
@@ -115,11 +116,16 @@ class Binder {
     }
     const toLiteral = (v: unknown, depth: number): Expr => {
       if (typeof v === 'number' && Number.isFinite(v)) return { kind: 'literal', value: v, start: e.start, end: e.end };
-      if (typeof v === 'string' || typeof v === 'boolean') return { kind: 'literal', value: v, start: e.start, end: e.end };
+      if (typeof v === 'string' || typeof v === 'boolean')
+        return { kind: 'literal', value: v, start: e.start, end: e.end };
       if (Array.isArray(v) && depth < 8) {
         return { kind: 'array', items: v.map((x) => toLiteral(x, depth + 1)), start: e.start, end: e.end };
       }
-      return this.fail('FILTER_PARAM', `{${e.name}} must be a finite number, string, boolean or array of them`, e.start);
+      return this.fail(
+        'FILTER_PARAM',
+        `{${e.name}} must be a finite number, string, boolean or array of them`,
+        e.start,
+      );
     };
     return toLiteral(this.params[e.name], 0);
   }
@@ -151,7 +157,8 @@ class Binder {
     const ordered = e.op !== '==' && e.op !== '!=';
     if (l.t !== 'any' && r.t !== 'any') {
       if (l.t !== r.t) this.typeError(`cannot compare ${l.t} with ${r.t}`, e.right.start);
-      if (ordered && (l.t === 'bool' || l.t === 'array')) this.typeError(`"${e.op}" does not apply to ${l.t} values`, e.left.start);
+      if (ordered && (l.t === 'bool' || l.t === 'array'))
+        this.typeError(`"${e.op}" does not apply to ${l.t} values`, e.left.start);
     }
     return { e: { ...e, left: l.e, right: r.e }, t: 'bool' };
   }
@@ -159,7 +166,8 @@ class Binder {
   private inList(e: ExprOf<'in'>): { e: Expr; t: StaticType } {
     const operand = this.bind(e.operand);
     if (operand.t === 'array' || operand.t === 'bool') {
-      if (operand.t === 'array') this.typeError('"in" tests one value; use array_contains_any for arrays', e.operand.start);
+      if (operand.t === 'array')
+        this.typeError('"in" tests one value; use array_contains_any for arrays', e.operand.start);
     }
     const list = this.bind(e.list);
     if (list.e.kind !== 'array') this.typeError('"in" needs a list such as [1, 2, 3]', e.list.start);
@@ -185,9 +193,12 @@ class Binder {
     if (arity === 2) {
       const v = this.bind(e.args[1]!);
       const wantsList = e.name.endsWith('_all') || e.name.endsWith('_any');
-      if (wantsList && v.e.kind !== 'array') this.typeError(`${e.name} needs a list as its second argument`, e.args[1]!.start);
-      if (v.e.kind !== 'literal' && v.e.kind !== 'array') this.typeError(`${e.name} needs a constant value`, e.args[1]!.start);
-      if (!wantsList && target.t === 'array' && v.t !== 'string') this.typeError('string[] fields hold strings', e.args[1]!.start);
+      if (wantsList && v.e.kind !== 'array')
+        this.typeError(`${e.name} needs a list as its second argument`, e.args[1]!.start);
+      if (v.e.kind !== 'literal' && v.e.kind !== 'array')
+        this.typeError(`${e.name} needs a constant value`, e.args[1]!.start);
+      if (!wantsList && target.t === 'array' && v.t !== 'string')
+        this.typeError('string[] fields hold strings', e.args[1]!.start);
       args.push(v.e);
     }
     return { e: { ...e, args }, t: e.name === 'array_length' ? 'number' : 'bool' };
@@ -207,9 +218,11 @@ export function bindFilter(
   schema: CollectionSchema,
   params: Record<string, unknown> = {},
 ): BoundFilterTree {
-  if (params === null || typeof params !== 'object') throw filterError('FILTER_PARAM', 'params must be an object', expression, 0);
+  if (params === null || typeof params !== 'object')
+    throw filterError('FILTER_PARAM', 'params must be an object', expression, 0);
   const binder = new Binder(expression, schema, params);
   const { e, t } = binder.bind(root);
-  if (t !== 'bool' && t !== 'any') throw filterError('FILTER_TYPE', `a filter must be a condition, not a ${t} value`, expression, root.start);
+  if (t !== 'bool' && t !== 'any')
+    throw filterError('FILTER_TYPE', `a filter must be a condition, not a ${t} value`, expression, root.start);
   return { root: e, fields: binder.fields };
 }

@@ -25,7 +25,7 @@ function leafEstimate(e: Expr, src: Source): FilterEstimate {
     const c = leaf.count();
     return { min: c, expected: c, max: c, exact: true };
   }
-  if (leaf && leaf.complement) {
+  if (leaf?.complement) {
     const c = leaf.count();
     return { min: 0, expected: Math.max(0, n - c), max: n - c, exact: false };
   }

@@ -41,7 +41,8 @@ function order(op: string, a: unknown, b: unknown): Truth {
     const eq = same(a, b);
     return op === '==' ? eq : !eq;
   }
-  if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))) return null;
+  if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')))
+    return null;
   switch (op) {
     case '<':
       return a < b;

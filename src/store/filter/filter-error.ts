@@ -14,7 +14,13 @@ export function excerpt(expression: string, position: number): string {
   return `${lead}${line}\n${' '.repeat(lead.length + position - from)}^`;
 }
 
-export function filterError(code: ErrorCode, message: string, expression: string, position: number, extra = {}): QuiverError {
+export function filterError(
+  code: ErrorCode,
+  message: string,
+  expression: string,
+  position: number,
+  extra = {},
+): QuiverError {
   const at = Math.max(0, Math.min(position, expression.length));
   const ex = excerpt(expression, at);
   return new QuiverError(code, `${message} at position ${at}\n${ex}`, { position: at, excerpt: ex, ...extra });

@@ -81,7 +81,7 @@ export function indexedLeaf(e: Expr, src: Source): IndexedLeaf | undefined {
   if (e.kind === 'call' && e.name.startsWith('array_contains')) {
     const name = plainField(e.args[0]!);
     const index = indexOf(name);
-    if (!index || index.kind !== 'inverted') return undefined;
+    if (index?.kind !== 'inverted') return undefined;
     const arg = constantOf(e.args[1]!);
     const values = Array.isArray(arg) ? arg : [arg];
     if (!values.every((v) => typeof v === 'string')) return undefined;

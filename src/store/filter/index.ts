@@ -3,13 +3,13 @@
  * estimate. See docs/filter-language.md.
  */
 
-import type { ColumnSource } from '../segment/columns.js';
-import type { CollectionSchema } from '../schema/types.js';
 import type { ScalarIndexSource } from '../scalar/scalar-index.js';
+import type { CollectionSchema } from '../schema/types.js';
+import type { ColumnSource } from '../segment/columns.js';
 import type { Bitset } from '../util/bitset.js';
 import type { Expr } from './ast.js';
 import { bindFilter } from './bind.js';
-import { type FilterEstimate, estimateTree } from './estimate.js';
+import { estimateTree, type FilterEstimate } from './estimate.js';
 import { compilePredicate, type RowPredicate } from './evaluate.js';
 import { parseFilter } from './parser.js';
 import { resolveTree } from './resolve.js';
@@ -36,9 +36,15 @@ export function compileFilter(expression: string, schema: CollectionSchema, para
 /** True when the filter is TRUE for `row` (UNKNOWN and FALSE do not match). */
 export function matchRow(filter: Filter, source: ColumnSource, row: number): boolean {
   let bySource = compiled.get(filter);
-  if (!bySource) compiled.set(filter, (bySource = new WeakMap()));
+  if (!bySource) {
+    bySource = new WeakMap();
+    compiled.set(filter, bySource);
+  }
   let p = bySource.get(source);
-  if (!p) bySource.set(source, (p = compilePredicate(filter.root, source)));
+  if (!p) {
+    p = compilePredicate(filter.root, source);
+    bySource.set(source, p);
+  }
   return p(row) === true;
 }
 

@@ -49,7 +49,9 @@ export function compileLike(pattern: string): (value: string) => boolean {
     return (v) => v.includes(t);
   }
   const source = parts
-    .map((p) => ('text' in p ? p.text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : p.wild === '%' ? '[\\s\\S]*' : '[\\s\\S]'))
+    .map((p) =>
+      'text' in p ? p.text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : p.wild === '%' ? '[\\s\\S]*' : '[\\s\\S]',
+    )
     .join('');
   const re = new RegExp(`^${source}$`, 'u');
   return (v) => re.test(v);

@@ -102,7 +102,11 @@ class Parser {
       const second: Expr = { kind: 'compare', op: op2, left: mid, right, start: mid.start, end: right.end };
       return { kind: 'logic', op: 'and', left: first, right: second, start: left.start, end: right.end };
     }
-    if (this.is('keyword', 'not') && this.tokens[this.pos + 1]?.type === 'keyword' && this.tokens[this.pos + 1]?.text === 'in') {
+    if (
+      this.is('keyword', 'not') &&
+      this.tokens[this.pos + 1]?.type === 'keyword' &&
+      this.tokens[this.pos + 1]?.text === 'in'
+    ) {
       this.pos += 2;
       const list = this.additive();
       return { kind: 'in', negated: true, operand: left, list, start: left.start, end: list.end };
@@ -200,7 +204,8 @@ class Parser {
     this.enter();
     const inner = this.or();
     this.depth--;
-    if (!this.eat('op', ')')) this.fail(`expected ")" to close the "(" at ${open.start} but found ${this.describe(this.tok)}`);
+    if (!this.eat('op', ')'))
+      this.fail(`expected ")" to close the "(" at ${open.start} but found ${this.describe(this.tok)}`);
     return inner;
   }
 
@@ -213,7 +218,8 @@ class Parser {
         items.push(this.additive());
       } while (this.eat('op', ','));
     }
-    const close = this.eat('op', ']') ?? this.fail(`expected "," or "]" in the list but found ${this.describe(this.tok)}`);
+    const close =
+      this.eat('op', ']') ?? this.fail(`expected "," or "]" in the list but found ${this.describe(this.tok)}`);
     this.depth--;
     return { kind: 'array', items, start: open.start, end: close.end };
   }
@@ -231,7 +237,8 @@ class Parser {
           args.push(this.additive());
         } while (this.eat('op', ','));
       }
-      const close = this.eat('op', ')') ?? this.fail(`expected "," or ")" in the call but found ${this.describe(this.tok)}`);
+      const close =
+        this.eat('op', ')') ?? this.fail(`expected "," or ")" in the call but found ${this.describe(this.tok)}`);
       this.depth--;
       return { kind: 'call', name: name as FunctionName, args, start: id.start, end: close.end };
     }
@@ -258,7 +265,12 @@ export function parseFilter(expression: string): Expr {
     throw filterError('FILTER_SYNTAX', 'a filter must be a string', '', 0);
   }
   if (expression.length > MAX_EXPRESSION_LENGTH) {
-    throw filterError('FILTER_SYNTAX', `expression longer than ${MAX_EXPRESSION_LENGTH} characters`, expression, MAX_EXPRESSION_LENGTH);
+    throw filterError(
+      'FILTER_SYNTAX',
+      `expression longer than ${MAX_EXPRESSION_LENGTH} characters`,
+      expression,
+      MAX_EXPRESSION_LENGTH,
+    );
   }
   return new Parser(expression, tokenize(expression)).parse();
 }

@@ -66,13 +66,19 @@ class Resolver {
 
   private valued(field: string): Bitset {
     let v = this.nonNull.get(field);
-    if (!v) this.nonNull.set(field, (v = nonNullRows(this.src, field)));
+    if (!v) {
+      v = nonNullRows(this.src, field);
+      this.nonNull.set(field, v);
+    }
     return v.clone();
   }
 
   private scan(e: Expr, want: Want, domain: Bitset | undefined): Bitset {
     let p = this.predicates.get(e);
-    if (!p) this.predicates.set(e, (p = compilePredicate(e, this.src)));
+    if (!p) {
+      p = compilePredicate(e, this.src);
+      this.predicates.set(e, p);
+    }
     const target = want === 'T';
     const out = new Bitset(this.src.rowCount);
     if (domain) {

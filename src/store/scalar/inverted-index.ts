@@ -25,7 +25,10 @@ export function buildInvertedIndex(column: Column): MapInvertedIndex {
   const lists = new Map<string | boolean, number[]>();
   const add = (key: string | boolean, row: number) => {
     let list = lists.get(key);
-    if (!list) lists.set(key, (list = []));
+    if (!list) {
+      list = [];
+      lists.set(key, list);
+    }
     if (list[list.length - 1] !== row) list.push(row);
   };
   if (column.kind === 'value') {

@@ -82,7 +82,12 @@ export function decodeEntry(bytes: Uint8Array): WalEntry {
     vectors[name] = new Float32Array(bytes.slice(off, off + length * 4).buffer);
     off += length * 4;
   }
-  const batch: RowBatch = { partition: header.partition ?? '_default', pks: header.pks, vectors, scalars: header.scalars ?? {} };
+  const batch: RowBatch = {
+    partition: header.partition ?? '_default',
+    pks: header.pks,
+    vectors,
+    scalars: header.scalars ?? {},
+  };
   if (header.meta) batch.meta = header.meta;
   return { op: header.op, batch };
 }

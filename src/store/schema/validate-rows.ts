@@ -85,22 +85,30 @@ function checkVector(f: ResolvedVectorField, value: unknown, row: number, out: F
   if (!isArray) mismatch(row, f.name, `a vector of ${f.dim} numbers`, value);
   const v = value as ArrayLike<unknown>;
   if (v.length !== f.dim) {
-    throw new QuiverError('DIMENSION_MISMATCH', `row ${row}: vector "${f.name}" has ${v.length} dims, expected ${f.dim}`, {
-      row,
-      field: f.name,
-      expected: f.dim,
-      received: v.length,
-    });
+    throw new QuiverError(
+      'DIMENSION_MISMATCH',
+      `row ${row}: vector "${f.name}" has ${v.length} dims, expected ${f.dim}`,
+      {
+        row,
+        field: f.name,
+        expected: f.dim,
+        received: v.length,
+      },
+    );
   }
   const off = row * f.dim;
   for (let i = 0; i < f.dim; i++) {
     const x = v[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new QuiverError('INVALID_VECTOR', `row ${row}: vector "${f.name}"[${i}] is ${String(x)}, not a finite number`, {
-        row,
-        field: f.name,
-        index: i,
-      });
+      throw new QuiverError(
+        'INVALID_VECTOR',
+        `row ${row}: vector "${f.name}"[${i}] is ${String(x)}, not a finite number`,
+        {
+          row,
+          field: f.name,
+          index: i,
+        },
+      );
     }
     out[off + i] = x;
   }
@@ -169,10 +177,14 @@ export function validateRows(
     const pkValue = row[schema.primary.name];
     if (ids) {
       if (pkValue !== undefined) {
-        throw new QuiverError('INVALID_ARGUMENT', `row ${r}: "${schema.primary.name}" is assigned automatically (autoId)`, {
-          row: r,
-          field: schema.primary.name,
-        });
+        throw new QuiverError(
+          'INVALID_ARGUMENT',
+          `row ${r}: "${schema.primary.name}" is assigned automatically (autoId)`,
+          {
+            row: r,
+            field: schema.primary.name,
+          },
+        );
       }
       pks[r] = ids[r]!;
     } else {
@@ -194,7 +206,10 @@ export function validateRows(
     for (const f of schema.vectors) {
       const v = row[f.name];
       if (v === undefined || v === null) {
-        throw new QuiverError('MISSING_FIELD', `row ${r}: vector field "${f.name}" is missing`, { row: r, field: f.name });
+        throw new QuiverError('MISSING_FIELD', `row ${r}: vector field "${f.name}" is missing`, {
+          row: r,
+          field: f.name,
+        });
       }
       checkVector(f, v, r, vectors[f.name]!);
     }

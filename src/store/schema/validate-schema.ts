@@ -42,7 +42,12 @@ function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
   const index: IndexParams = field.index ?? { type: 'HNSW' };
   if (index.type === 'FLAT') return { type: 'FLAT' };
   if (index.type !== 'HNSW') fail(`field "${field.name}": unknown index type "${(index as { type: string }).type}"`);
-  const resolved = { type: 'HNSW' as const, M: index.M ?? 16, efConstruction: index.efConstruction ?? 200, ef: index.ef ?? 64 };
+  const resolved = {
+    type: 'HNSW' as const,
+    M: index.M ?? 16,
+    efConstruction: index.efConstruction ?? 200,
+    ef: index.ef ?? 64,
+  };
   const intIn = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
   if (!intIn(resolved.M, 2, 512)) fail(`field "${field.name}": HNSW M must be an integer in [2, 512]`, field.name);
   if (!intIn(resolved.efConstruction, 8, 10_000)) fail(`field "${field.name}": efConstruction must be in [8, 10000]`);
@@ -70,7 +75,8 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
     seen.add(f.name);
     if ('primary' in f && f.primary === true) {
       if (primary) fail(`a collection has exactly one primary key; "${primary.name}" and "${f.name}" both claim it`);
-      if (f.type !== 'string' && f.type !== 'int') fail(`primary key "${f.name}" must be of type string or int`, f.name);
+      if (f.type !== 'string' && f.type !== 'int')
+        fail(`primary key "${f.name}" must be of type string or int`, f.name);
       const autoId = f.autoId === true;
       if (autoId && f.type !== 'int') fail(`autoId needs an int primary key ("${f.name}" is a string)`, f.name);
       primary = { name: f.name, type: f.type, primary: true, autoId, maxLength: f.maxLength ?? 65_535 };
@@ -82,7 +88,8 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
       if (!METRICS.has(v.metric)) fail(`vector field "${v.name}": metric must be cosine, ip or l2`, v.name);
       vectors.push({ name: v.name, type: 'vector', dim: v.dim, metric: v.metric, index: resolveIndex(v) });
     } else {
-      if (!SCALAR_TYPES.has(f.type as string)) fail(`field "${f.name}": unknown type ${JSON.stringify(f.type)}`, f.name);
+      if (!SCALAR_TYPES.has(f.type as string))
+        fail(`field "${f.name}": unknown type ${JSON.stringify(f.type)}`, f.name);
       const s = f as ScalarFieldSchema;
       if (s.partitionKey) {
         if (partitionKey) fail('at most one field may be the partition key');
@@ -101,7 +108,8 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
     }
   }
   if (!primary) fail('a collection needs a primary key field ({ name, type: "string" | "int", primary: true })');
-  if (vectors.length === 0) fail('a collection needs at least one vector field ({ name, type: "vector", dim, metric })');
+  if (vectors.length === 0)
+    fail('a collection needs at least one vector field ({ name, type: "vector", dim, metric })');
   return {
     fields: [primary, ...vectors, ...scalars],
     dynamic: schema.dynamic === true,

@@ -60,9 +60,13 @@ export async function encodeSections(sections: ReadonlyMap<string, Uint8Array>):
 }
 
 function corrupt(file: string, what: string): never {
-  throw new QuiverError('CORRUPT', `${file}: ${what}; the file is damaged. Restore it from a backup or drop the data.`, {
-    file,
-  });
+  throw new QuiverError(
+    'CORRUPT',
+    `${file}: ${what}; the file is damaged. Restore it from a backup or drop the data.`,
+    {
+      file,
+    },
+  );
 }
 
 /**
@@ -73,7 +77,8 @@ export async function decodeSections(bytes: Uint8Array, file: string): Promise<M
   if (bytes.length < 24) corrupt(file, 'too short to be a Quiver file');
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) corrupt(file, 'bad magic number');
   const end = bytes.length - 8;
-  for (let i = 0; i < TAIL.length; i++) if (bytes[end + 4 + i] !== TAIL[i]) corrupt(file, 'bad end marker (truncated?)');
+  for (let i = 0; i < TAIL.length; i++)
+    if (bytes[end + 4 + i] !== TAIL[i]) corrupt(file, 'bad end marker (truncated?)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ((await crc32Chunked(bytes.subarray(0, end))) !== view.getUint32(end, true)) corrupt(file, 'checksum mismatch');
   const version = view.getUint32(8, true);

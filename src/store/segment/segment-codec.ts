@@ -117,7 +117,12 @@ function float32View(bytes: Uint8Array): Float32Array {
 export function encodeTombstones(deleted: Bitset): Promise<Uint8Array> {
   const head = new Uint8Array(4);
   new DataView(head.buffer).setUint32(0, deleted.size, true);
-  return encodeSections(new Map([['size', head], ['bits', bytesOf(deleted.words)]]));
+  return encodeSections(
+    new Map([
+      ['size', head],
+      ['bits', bytesOf(deleted.words)],
+    ]),
+  );
 }
 
 export async function decodeTombstones(bytes: Uint8Array, file: string): Promise<Bitset> {

@@ -35,7 +35,15 @@ export async function buildHnswIndex(
 ): Promise<HnswIndex> {
   const size = vectors.length / dim;
   const path = tempIndexPath();
-  const job: BuildJob = { vectors, dim, metric, M: params.M, efConstruction: params.efConstruction, seed: params.seed, path };
+  const job: BuildJob = {
+    vectors,
+    dim,
+    metric,
+    M: params.M,
+    efConstruction: params.efConstruction,
+    seed: params.seed,
+    path,
+  };
   try {
     await new Promise<void>((resolve, reject) => {
       if (options.signal?.aborted) return reject(new QuiverError('CLOSED', 'index build aborted'));

@@ -45,12 +45,42 @@ describe('collections', () => {
       { fields: [] },
       { fields: [{ name: 'v', type: 'vector', dim: 4, metric: 'l2' }] },
       { fields: [{ name: 'id', type: 'int', primary: true }] },
-      { fields: [{ name: 'id', type: 'float', primary: true }, { name: 'v', type: 'vector', dim: 4, metric: 'l2' }] },
-      { fields: [{ name: 'id', type: 'int', primary: true }, { name: 'v', type: 'vector', dim: 0, metric: 'l2' }] },
-      { fields: [{ name: 'id', type: 'int', primary: true }, { name: 'v', type: 'vector', dim: 4, metric: 'dot' }] },
-      { fields: [{ name: 'id', type: 'int', primary: true }, { name: 'id', type: 'vector', dim: 4, metric: 'l2' }] },
-      { fields: [{ name: '1x', type: 'int', primary: true }, { name: 'v', type: 'vector', dim: 4, metric: 'l2' }] },
-      { fields: [{ name: 'id', type: 'string', primary: true, autoId: true }, { name: 'v', type: 'vector', dim: 4, metric: 'l2' }] },
+      {
+        fields: [
+          { name: 'id', type: 'float', primary: true },
+          { name: 'v', type: 'vector', dim: 4, metric: 'l2' },
+        ],
+      },
+      {
+        fields: [
+          { name: 'id', type: 'int', primary: true },
+          { name: 'v', type: 'vector', dim: 0, metric: 'l2' },
+        ],
+      },
+      {
+        fields: [
+          { name: 'id', type: 'int', primary: true },
+          { name: 'v', type: 'vector', dim: 4, metric: 'dot' },
+        ],
+      },
+      {
+        fields: [
+          { name: 'id', type: 'int', primary: true },
+          { name: 'id', type: 'vector', dim: 4, metric: 'l2' },
+        ],
+      },
+      {
+        fields: [
+          { name: '1x', type: 'int', primary: true },
+          { name: 'v', type: 'vector', dim: 4, metric: 'l2' },
+        ],
+      },
+      {
+        fields: [
+          { name: 'id', type: 'string', primary: true, autoId: true },
+          { name: 'v', type: 'vector', dim: 4, metric: 'l2' },
+        ],
+      },
       {
         fields: [
           { name: 'id', type: 'int', primary: true },
@@ -58,7 +88,8 @@ describe('collections', () => {
         ],
       },
     ];
-    for (const [i, schema] of bad.entries()) await expectCode(db.createCollection(`bad${i}`, schema as never), 'SCHEMA_INVALID');
+    for (const [i, schema] of bad.entries())
+      await expectCode(db.createCollection(`bad${i}`, schema as never), 'SCHEMA_INVALID');
     expect(await db.listCollections()).toEqual(['docs']);
   });
 });
@@ -153,7 +184,10 @@ describe('bad input is rejected whole, with a code', () => {
   });
 
   test('oversized batch', async () => {
-    const small = await Quiver.open({ memory: true, collection: { batchLimits: { maxRows: 5, maxVectorBytes: 1 << 20 } } });
+    const small = await Quiver.open({
+      memory: true,
+      collection: { batchLimits: { maxRows: 5, maxVectorBytes: 1 << 20 } },
+    });
     const limited = await small.createCollection('small', DOCS_SCHEMA);
     await expectCode(limited.insert(Array.from({ length: 6 }, (_, i) => doc(i))), 'BATCH_TOO_LARGE');
     expect(await limited.count()).toBe(0);
@@ -203,7 +237,13 @@ describe('search', () => {
   });
 
   test('batch search returns one result per query', async () => {
-    const res = await c.searchBatch({ vectors: [[0, 0, 0, 0], [39, 0, 0, 0]], k: 1 });
+    const res = await c.searchBatch({
+      vectors: [
+        [0, 0, 0, 0],
+        [39, 0, 0, 0],
+      ],
+      k: 1,
+    });
     expect(res.map((r) => r.hits[0]!.id)).toEqual(['d0', 'd39']);
   });
 
@@ -253,7 +293,10 @@ describe('partitions', () => {
         { name: 'tenant', type: 'string', partitionKey: true },
       ],
     });
-    await t.insert([{ id: 1, v: [0, 0], tenant: 'a' }, { id: 2, v: [0, 0.1], tenant: 'b' }]);
+    await t.insert([
+      { id: 1, v: [0, 0], tenant: 'a' },
+      { id: 2, v: [0, 0.1], tenant: 'b' },
+    ]);
     const { hits } = await t.search({ vector: [0, 0], k: 5, filter: 'tenant == "b"' });
     expect(hits.map((h) => h.id)).toEqual([2]);
     await expectCode(t.createPartition('x'), 'INVALID_ARGUMENT');

@@ -45,7 +45,10 @@ async function openExpectingCorrupt(file: string): Promise<QuiverError> {
     expect(err).toBeInstanceOf(QuiverError);
     expect(['CORRUPT', 'UNSUPPORTED_FORMAT']).toContain((err as QuiverError).code);
     expect(`${(err as Error).message} ${JSON.stringify((err as QuiverError).details)}`).toContain(
-      file.split('/').pop()!.replace(/\.tmp.*$/, ''),
+      file
+        .split('/')
+        .pop()!
+        .replace(/\.tmp.*$/, ''),
     );
     return err as QuiverError;
   }

@@ -39,7 +39,8 @@ beforeAll(async () => {
   });
   for (let start = 0; start < N; start += 1000) {
     const rows = [];
-    for (let i = start; i < start + 1000; i++) rows.push({ id: i, v: data.subarray(i * DIM, (i + 1) * DIM), bucket: bucket[i] });
+    for (let i = start; i < start + 1000; i++)
+      rows.push({ id: i, v: data.subarray(i * DIM, (i + 1) * DIM), bucket: bucket[i] });
     await c.insert(rows);
   }
   await c.waitForIndexes();
@@ -57,7 +58,11 @@ test('unfiltered recall@10 ≥ 0.95 at default settings', async () => {
   for (const q of queries) {
     const { hits } = await c.search({ vector: q, k: K, outputFields: [] });
     expect(hits).toHaveLength(K);
-    recall += recallAt(hits.map((h) => h.id as number), exactTopK(data, DIM, q, K), K);
+    recall += recallAt(
+      hits.map((h) => h.id as number),
+      exactTopK(data, DIM, q, K),
+      K,
+    );
   }
   expect(recall / NQ).toBeGreaterThanOrEqual(0.95);
 });
@@ -68,10 +73,20 @@ describe.each([0.001, 0.01, 0.1, 0.5])('filtered at selectivity %s', (selectivit
     let recall = 0;
     for (const q of queries) {
       const truth = exactTopK(data, DIM, q, K, (row) => bucket[row]! < t);
-      const { hits } = await c.search({ vector: q, k: K, filter: 'bucket < {t}', params: { t }, outputFields: ['bucket'] });
+      const { hits } = await c.search({
+        vector: q,
+        k: K,
+        filter: 'bucket < {t}',
+        params: { t },
+        outputFields: ['bucket'],
+      });
       expect(hits.length).toBe(Math.min(K, truth.length));
       for (const h of hits) expect(h.fields.bucket).toBeLessThan(t);
-      recall += recallAt(hits.map((h) => h.id as number), truth, K);
+      recall += recallAt(
+        hits.map((h) => h.id as number),
+        truth,
+        K,
+      );
     }
     expect(recall / NQ).toBeGreaterThanOrEqual(0.95);
   });

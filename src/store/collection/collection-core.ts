@@ -19,7 +19,7 @@ import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
 import { type ResolvedSchema, resolveSchema } from '../schema/validate-schema.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import { buildSealedSegment, type SegmentSource } from '../segment/segment-builder.js';
-import { decodeSegment, decodeTombstones, encodeSegment, encodeTombstones } from '../segment/segment-codec.js';
+import { encodeSegment } from '../segment/segment-codec.js';
 import type { MetaStore } from '../storage/meta-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { Mutex } from '../util/mutex.js';
@@ -27,16 +27,10 @@ import { readWal } from '../wal/wal-reader.js';
 import { WalWriter } from '../wal/wal-writer.js';
 import { CollectionData } from './collection-data.js';
 import { planCompaction } from './compaction-policy.js';
-import {
-  type Manifest,
-  manifestKey,
-  parseManifest,
-  type SegmentEntry,
-  segmentKey,
-  tombstoneKey,
-  walPrefix,
-} from './manifest.js';
+import { type Manifest, manifestKey, parseManifest, segmentKey, walPrefix } from './manifest.js';
+import { type AddedSegment, ManifestLog } from './manifest-log.js';
 import type { CollectionOptions } from './options.js';
+import { loadSealedSegments, removeOrphans } from './recovery.js';
 
 export interface OpenReport {
   segments: number;
@@ -61,8 +55,7 @@ export class CollectionCore {
   readonly writes = new Mutex();
   /** Serializes maintenance tasks (seals and compactions), background or requested. */
   private readonly maintenance = new Mutex();
-  manifest: Manifest;
-  private manifestRevision: number;
+  private readonly log: ManifestLog;
   private nextSegmentId: number;
   private wal!: WalWriter;
   private closed = false;
@@ -76,6 +69,11 @@ export class CollectionCore {
   activity: 'idle' | 'sealing' | 'compacting' = 'idle';
   report!: OpenReport;
 
+  /** The manifest as last committed. */
+  get manifest(): Manifest {
+    return this.log.manifest;
+  }
+
   private constructor(
     name: string,
     manifest: Manifest,
@@ -85,8 +83,7 @@ export class CollectionCore {
     options: CollectionOptions,
   ) {
     this.name = name;
-    this.manifest = manifest;
-    this.manifestRevision = revision;
+    this.log = new ManifestLog(objects, meta, manifest, revision, (m: string) => options.onWarning(m));
     this.objects = objects;
     this.meta = meta;
     this.options = options;
@@ -113,12 +110,7 @@ export class CollectionCore {
 
   private async recover(): Promise<void> {
     const report: OpenReport = { segments: 0, replayedEntries: 0, duplicateKeysRepaired: 0, orphansRemoved: 0 };
-    for (const e of this.manifest.segments) {
-      const tombstones = e.tombstones
-        ? await decodeTombstones(await this.objects.get(e.tombstones), this.objects.locate(e.tombstones))
-        : undefined;
-      const bytes = await this.objects.get(e.file);
-      const segment = await decodeSegment(bytes, this.objects.locate(e.file), this.schema, tombstones);
+    for await (const segment of loadSealedSegments(this.manifest, this.objects, this.schema)) {
       this.data.sealed.push(segment);
       report.duplicateKeysRepaired += this.data.indexSegment(segment);
       report.segments++;
@@ -139,28 +131,9 @@ export class CollectionCore {
       this.options.onWarning(`collection "${this.name}": truncated a torn WAL record left by a crash`, replay.torn);
     }
     this.wal = await WalWriter.open(this.objects, walPrefix(this.manifest), this.data.lastLsn + 1);
-    report.orphansRemoved = await this.removeOrphans();
+    report.orphansRemoved = await removeOrphans(this.manifest, this.objects);
     this.report = report;
     this.kick();
-  }
-
-  /** Deletes segment and tombstone files the manifest does not name (left by a crash mid-commit). */
-  private async removeOrphans(): Promise<number> {
-    const live = new Set<string>();
-    for (const e of this.manifest.segments) {
-      live.add(e.file);
-      if (e.tombstones) live.add(e.tombstones);
-    }
-    let removed = 0;
-    for (const folder of ['segments/', 'tombstones/']) {
-      for (const { key } of await this.objects.list(`${this.manifest.dir}/${folder}`)) {
-        if (!live.has(key)) {
-          await this.objects.delete(key);
-          removed++;
-        }
-      }
-    }
-    return removed;
   }
 
   assertWritable(): void {
@@ -384,57 +357,10 @@ export class CollectionCore {
     }
   }
 
-  /**
-   * Writes a new manifest listing `segments`, after persisting every tombstone set that changed. Call with
-   * the write lock held. Files the new manifest no longer names are removed afterwards.
-   */
-  async commit(
-    segments: SealedSegment[],
-    mutate: (m: Manifest) => void,
-    added?: { id: number; file: string; bytes: number },
-  ): Promise<void> {
-    const next: Manifest = structuredClone(this.manifest);
-    next.version++;
-    mutate(next);
-    const obsolete: string[] = [];
-    const entries: SegmentEntry[] = [];
-    for (const segment of segments) {
-      const prev = this.manifest.segments.find((e) => e.id === segment.id);
-      const entry: SegmentEntry = prev
-        ? { ...prev }
-        : { id: segment.id, file: added!.file, rows: segment.rowCount, bytes: added!.bytes, deleted: 0 };
-      if (segment.deletedCount !== entry.deleted) {
-        const key = tombstoneKey(next, segment.id, next.version);
-        await this.objects.put(key, await encodeTombstones(segment.deleted));
-        if (entry.tombstones) obsolete.push(entry.tombstones);
-        entry.tombstones = key;
-        entry.deleted = segment.deletedCount;
-      }
-      entries.push(entry);
-    }
-    for (const e of this.manifest.segments) {
-      if (segments.some((s) => s.id === e.id)) continue;
-      obsolete.push(e.file);
-      if (e.tombstones) obsolete.push(e.tombstones);
-    }
-    next.segments = entries;
-    next.nextSegmentId = Math.max(next.nextSegmentId, this.nextSegmentId);
-    next.nextAutoId = Math.max(next.nextAutoId, this.data.maxAutoId + 1);
-    const key = manifestKey(this.name);
-    const result = await this.meta.txn(
-      [{ key, modRevision: this.manifestRevision }],
-      [{ type: 'put', key, value: JSON.stringify(next) }],
-    );
-    if (!result.succeeded) {
-      throw new QuiverError('CONFLICT', `the manifest of "${this.name}" was changed by someone else; reopen the store`);
-    }
-    this.manifest = next;
-    this.manifestRevision = result.revision;
-    for (const k of obsolete) {
-      await this.objects
-        .delete(k)
-        .catch((err: Error) => this.options.onWarning(`could not remove ${k}: ${err.message}`));
-    }
+  /** Commits a new manifest listing `segments` (see ManifestLog). Hold the write lock. */
+  private async commit(segments: SealedSegment[], mutate: (m: Manifest) => void, added?: AddedSegment): Promise<void> {
+    const counters = { nextSegmentId: this.nextSegmentId, nextAutoId: this.data.maxAutoId + 1 };
+    await this.log.commit(segments, mutate, counters, added);
   }
 
   /** Updates manifest fields (partitions) under the write lock, without touching segments. */

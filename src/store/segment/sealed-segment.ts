@@ -30,8 +30,6 @@ export class SealedSegment implements Segment {
   readonly deleted: Bitset;
   private deletes: number;
   private readonly parts: SealedSegmentParts;
-  /** Tombstones added since the last persisted snapshot of `deleted`. */
-  dirtyDeletes = 0;
 
   constructor(parts: SealedSegmentParts) {
     this.parts = parts;
@@ -92,7 +90,6 @@ export class SealedSegment implements Segment {
     if (this.deleted.has(row)) return;
     this.deleted.add(row);
     this.deletes++;
-    this.dirtyDeletes++;
     for (const index of this.parts.indexes.values()) index.markDeleted(row);
   }
 

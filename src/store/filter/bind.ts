@@ -11,6 +11,7 @@ import { type CollectionSchema, DYNAMIC_FIELD } from '../schema/types.js';
 import type { Expr, ExprOf, LiteralValue } from './ast.js';
 import { filterError } from './filter-error.js';
 
+/** What the binder knows about a value before run time; `any` is a JSON or dynamic value. */
 export type StaticType = 'number' | 'string' | 'bool' | 'array' | 'any';
 
 export interface BoundFilterTree {
@@ -18,9 +19,18 @@ export interface BoundFilterTree {
   fields: Set<string>;
 }
 
+interface Bound {
+  e: Expr;
+  t: StaticType;
+}
+
+const MAX_PARAM_DEPTH = 8;
+
 class Binder {
   readonly fields = new Set<string>();
   private readonly types = new Map<string, StaticType | 'vector' | 'json'>();
+  /** Literals substituted for `{param}`s: a type error there is the caller's param, so FILTER_PARAM. */
+  private readonly fromParam = new WeakSet<Expr>();
 
   constructor(
     private readonly src: string,
@@ -29,8 +39,7 @@ class Binder {
   ) {
     for (const f of schema.fields) {
       const t = f.type;
-      const mapped = t === 'int' || t === 'float' ? 'number' : t === 'string[]' ? 'array' : t === 'bool' ? 'bool' : t;
-      this.types.set(f.name, mapped as StaticType | 'vector' | 'json');
+      this.types.set(f.name, t === 'int' || t === 'float' ? 'number' : t === 'string[]' ? 'array' : t);
     }
   }
 
@@ -38,52 +47,39 @@ class Binder {
     throw filterError(code, message, this.src, at);
   }
 
-  private typeError(message: string, at: number): never {
-    return this.fail('FILTER_TYPE', message, at);
+  private typeError(message: string, at: Expr): never {
+    return this.fail(this.fromParam.has(at) ? 'FILTER_PARAM' : 'FILTER_TYPE', message, at.start);
   }
 
-  bind(e: Expr): { e: Expr; t: StaticType } {
+  bind(e: Expr): Bound {
     switch (e.kind) {
       case 'literal':
         return { e, t: literalType(e.value) };
       case 'array':
-        return { e: { ...e, items: e.items.map((i) => this.value(i)) }, t: 'array' };
+        return { e: { ...e, items: e.items.map((i) => this.constant(i)) }, t: 'array' };
       case 'param':
         return this.bind(this.param(e));
       case 'field':
         return this.field(e);
-      case 'not': {
-        const operand = this.boolean(e.operand);
-        return { e: { ...e, operand }, t: 'bool' };
-      }
+      case 'not':
+        return { e: { ...e, operand: this.condition(e.operand) }, t: 'bool' };
       case 'logic':
-        return { e: { ...e, left: this.boolean(e.left), right: this.boolean(e.right) }, t: 'bool' };
-      case 'neg': {
-        const operand = this.numeric(e.operand, 'unary minus');
-        return { e: { ...e, operand }, t: 'number' };
+        return { e: { ...e, left: this.condition(e.left), right: this.condition(e.right) }, t: 'bool' };
+      case 'neg':
+        return { e: { ...e, operand: this.numeric(e.operand, 'unary minus') }, t: 'number' };
+      case 'arith': {
+        const what = `"${e.op}"`;
+        return { e: { ...e, left: this.numeric(e.left, what), right: this.numeric(e.right, what) }, t: 'number' };
       }
-      case 'arith':
-        return {
-          e: { ...e, left: this.numeric(e.left, `"${e.op}"`), right: this.numeric(e.right, `"${e.op}"`) },
-          t: 'number',
-        };
       case 'compare':
         return this.compare(e);
       case 'in':
         return this.inList(e);
-      case 'like': {
-        const operand = this.bind(e.operand);
-        if (operand.t !== 'string' && operand.t !== 'any')
-          this.typeError(`"like" needs a string, not ${operand.t}`, e.operand.start);
-        const pattern = this.bind(e.pattern);
-        if (pattern.e.kind !== 'literal' || typeof pattern.e.value !== 'string') {
-          this.typeError('"like" needs a string pattern', e.pattern.start);
-        }
-        return { e: { ...e, operand: operand.e, pattern: pattern.e }, t: 'bool' };
-      }
+      case 'like':
+        return this.like(e);
       case 'isnull': {
         const operand = this.bind(e.operand);
-        if (operand.e.kind !== 'field') this.typeError('"is null" applies to a field', e.operand.start);
+        if (operand.e.kind !== 'field') this.typeError('"is null" applies to a field', e.operand);
         return { e: { ...e, operand: operand.e }, t: 'bool' };
       }
       case 'call':
@@ -91,46 +87,45 @@ class Binder {
     }
   }
 
-  /** Binds an expression that must be a constant value (array items, `in` lists). */
-  private value(e: Expr): Expr {
+  /** Binds an expression that must be a constant value (list items, function arguments). */
+  private constant(e: Expr): Expr {
     const b = this.bind(e);
-    if (b.e.kind !== 'literal' && b.e.kind !== 'array') this.typeError('a list holds constant values only', e.start);
+    if (b.e.kind !== 'literal' && b.e.kind !== 'array') this.typeError('a list holds constant values only', e);
     return b.e;
   }
 
-  private boolean(e: Expr): Expr {
+  private condition(e: Expr): Expr {
     const b = this.bind(e);
-    if (b.t !== 'bool' && b.t !== 'any') this.typeError(`expected a condition, found a ${b.t} value`, e.start);
+    if (b.t !== 'bool' && b.t !== 'any') this.typeError(`expected a condition, found a ${b.t} value`, b.e);
     return b.e;
   }
 
   private numeric(e: Expr, what: string): Expr {
     const b = this.bind(e);
-    if (b.t !== 'number' && b.t !== 'any') this.typeError(`${what} needs numbers, not ${b.t}`, e.start);
+    if (b.t !== 'number' && b.t !== 'any') this.typeError(`${what} needs numbers, not ${b.t}`, b.e);
     return b.e;
   }
 
   private param(e: ExprOf<'param'>): Expr {
-    if (!Object.hasOwn(this.params, e.name)) {
-      this.fail('FILTER_PARAM', `no value given for {${e.name}}`, e.start);
-    }
+    if (!Object.hasOwn(this.params, e.name)) this.fail('FILTER_PARAM', `no value given for {${e.name}}`, e.start);
+    const span = { start: e.start, end: e.end };
     const toLiteral = (v: unknown, depth: number): Expr => {
-      if (typeof v === 'number' && Number.isFinite(v)) return { kind: 'literal', value: v, start: e.start, end: e.end };
-      if (typeof v === 'string' || typeof v === 'boolean')
-        return { kind: 'literal', value: v, start: e.start, end: e.end };
-      if (Array.isArray(v) && depth < 8) {
-        return { kind: 'array', items: v.map((x) => toLiteral(x, depth + 1)), start: e.start, end: e.end };
+      let out: Expr | undefined;
+      if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string' || typeof v === 'boolean') {
+        out = { kind: 'literal', value: v, ...span };
+      } else if (Array.isArray(v) && depth < MAX_PARAM_DEPTH) {
+        out = { kind: 'array', items: v.map((x) => toLiteral(x, depth + 1)), ...span };
       }
-      return this.fail(
-        'FILTER_PARAM',
-        `{${e.name}} must be a finite number, string, boolean or array of them`,
-        e.start,
-      );
+      if (!out) {
+        this.fail('FILTER_PARAM', `{${e.name}} must be a finite number, string, boolean or array of them`, e.start);
+      }
+      this.fromParam.add(out);
+      return out;
     };
     return toLiteral(this.params[e.name], 0);
   }
 
-  private field(e: ExprOf<'field'>): { e: Expr; t: StaticType } {
+  private field(e: ExprOf<'field'>): Bound {
     if (e.name === DYNAMIC_FIELD) {
       if (!this.schema.dynamic) this.fail('FIELD_NOT_FOUND', 'this collection has no dynamic fields ($meta)', e.start);
       this.fields.add(DYNAMIC_FIELD);
@@ -142,67 +137,95 @@ class Binder {
       this.fields.add(DYNAMIC_FIELD);
       return { e: { ...e, name: DYNAMIC_FIELD, path: [e.name, ...e.path], dynamic: true }, t: 'any' };
     }
-    if (type === 'vector') this.typeError(`vector field "${e.name}" cannot be used in a filter`, e.start);
+    if (type === 'vector') this.typeError(`vector field "${e.name}" cannot be used in a filter`, e);
     if (e.path.length > 0 && type !== 'json' && type !== 'array') {
-      this.typeError(`"${e.name}" is not a JSON or array field, so it has no path`, e.start);
+      this.typeError(`"${e.name}" is not a JSON or array field, so it has no path`, e);
     }
     this.fields.add(e.name);
-    const t: StaticType = type === 'json' || e.path.length > 0 ? 'any' : type;
-    return { e, t };
+    return { e, t: type === 'json' || e.path.length > 0 ? 'any' : type };
   }
 
-  private compare(e: ExprOf<'compare'>): { e: Expr; t: StaticType } {
+  private compare(e: ExprOf<'compare'>): Bound {
     const l = this.bind(e.left);
     const r = this.bind(e.right);
-    const ordered = e.op !== '==' && e.op !== '!=';
     if (l.t !== 'any' && r.t !== 'any') {
-      if (l.t !== r.t) this.typeError(`cannot compare ${l.t} with ${r.t}`, e.right.start);
-      if (ordered && (l.t === 'bool' || l.t === 'array'))
-        this.typeError(`"${e.op}" does not apply to ${l.t} values`, e.left.start);
+      if (l.t !== r.t) this.typeError(`cannot compare ${l.t} with ${r.t}`, fromParamFirst(this.fromParam, r.e, l.e));
+      if (e.op !== '==' && e.op !== '!=' && (l.t === 'bool' || l.t === 'array')) {
+        this.typeError(`"${e.op}" does not apply to ${l.t} values`, l.e);
+      }
+      if (l.t === 'array') {
+        this.stringItems(l.e.kind === 'array' ? l.e : undefined);
+        this.stringItems(r.e.kind === 'array' ? r.e : undefined);
+      }
     }
     return { e: { ...e, left: l.e, right: r.e }, t: 'bool' };
   }
 
-  private inList(e: ExprOf<'in'>): { e: Expr; t: StaticType } {
-    const operand = this.bind(e.operand);
-    if (operand.t === 'array' || operand.t === 'bool') {
-      if (operand.t === 'array')
-        this.typeError('"in" tests one value; use array_contains_any for arrays', e.operand.start);
+  /** A string[] field compares with lists of strings only. */
+  private stringItems(list: Expr | undefined): void {
+    if (list?.kind !== 'array') return;
+    for (const item of list.items) {
+      if (item.kind !== 'literal' || typeof item.value !== 'string') {
+        this.typeError('string[] fields hold strings', this.fromParam.has(list) ? list : item);
+      }
     }
+  }
+
+  private inList(e: ExprOf<'in'>): Bound {
+    const operand = this.bind(e.operand);
+    if (operand.t === 'array') this.typeError('"in" tests one value; use array_contains_any for arrays', operand.e);
     const list = this.bind(e.list);
-    if (list.e.kind !== 'array') this.typeError('"in" needs a list such as [1, 2, 3]', e.list.start);
+    if (list.e.kind !== 'array') this.typeError('"in" needs a list such as [1, 2, 3]', list.e);
     if (operand.t !== 'any') {
-      for (const item of (list.e as ExprOf<'array'>).items) {
+      for (const item of list.e.items) {
         const it = item.kind === 'literal' ? literalType(item.value) : 'array';
-        if (it !== operand.t) this.typeError(`list item is ${it}, but the value is ${operand.t}`, item.start);
+        if (it !== operand.t) {
+          this.typeError(
+            `list item is ${it}, but the value is ${operand.t}`,
+            this.fromParam.has(list.e) ? list.e : item,
+          );
+        }
       }
     }
     return { e: { ...e, operand: operand.e, list: list.e }, t: 'bool' };
   }
 
-  private call(e: ExprOf<'call'>): { e: Expr; t: StaticType } {
-    const arity = e.name === 'array_length' ? 1 : 2;
-    if (e.args.length !== arity) this.typeError(`${e.name} takes ${arity} argument${arity > 1 ? 's' : ''}`, e.start);
+  private like(e: ExprOf<'like'>): Bound {
+    const operand = this.bind(e.operand);
+    if (operand.t !== 'string' && operand.t !== 'any')
+      this.typeError(`"like" needs a string, not ${operand.t}`, operand.e);
+    const pattern = this.bind(e.pattern);
+    if (pattern.e.kind !== 'literal' || typeof pattern.e.value !== 'string') {
+      this.typeError('"like" needs a string pattern', pattern.e);
+    }
+    return { e: { ...e, operand: operand.e, pattern: pattern.e }, t: 'bool' };
+  }
+
+  private call(e: ExprOf<'call'>): Bound {
     const target = this.bind(e.args[0]!);
-    if (target.e.kind !== 'field') this.typeError(`${e.name} applies to a field`, e.args[0]!.start);
-    const json = e.name.startsWith('json_');
-    if (json ? target.t !== 'any' : target.t !== 'array' && target.t !== 'any') {
-      this.typeError(`${e.name} needs ${json ? 'a JSON' : 'an array'} field`, e.args[0]!.start);
+    if (target.e.kind !== 'field') this.typeError(`${e.name} applies to a field`, target.e);
+    if (target.t !== 'array' && target.t !== 'any') {
+      this.typeError(`${e.name} needs ${e.name.startsWith('json_') ? 'a JSON' : 'an array'} field`, target.e);
     }
     const args: Expr[] = [target.e];
-    if (arity === 2) {
+    if (e.args.length === 2) {
       const v = this.bind(e.args[1]!);
       const wantsList = e.name.endsWith('_all') || e.name.endsWith('_any');
-      if (wantsList && v.e.kind !== 'array')
-        this.typeError(`${e.name} needs a list as its second argument`, e.args[1]!.start);
-      if (v.e.kind !== 'literal' && v.e.kind !== 'array')
-        this.typeError(`${e.name} needs a constant value`, e.args[1]!.start);
-      if (!wantsList && target.t === 'array' && v.t !== 'string')
-        this.typeError('string[] fields hold strings', e.args[1]!.start);
+      if (wantsList && v.e.kind !== 'array') this.typeError(`${e.name} needs a list as its second argument`, v.e);
+      if (v.e.kind !== 'literal' && v.e.kind !== 'array') this.typeError(`${e.name} needs a constant value`, v.e);
+      if (target.t === 'array') {
+        if (wantsList) this.stringItems(v.e);
+        else if (v.t !== 'string') this.typeError('string[] fields hold strings', v.e);
+      }
       args.push(v.e);
     }
     return { e: { ...e, args }, t: e.name === 'array_length' ? 'number' : 'bool' };
   }
+}
+
+/** Blames the side that came from a `{param}` when there is one, else the right-hand side. */
+function fromParamFirst(fromParam: WeakSet<Expr>, right: Expr, left: Expr): Expr {
+  return !fromParam.has(right) && fromParam.has(left) ? left : right;
 }
 
 function literalType(v: LiteralValue): StaticType {
@@ -218,11 +241,13 @@ export function bindFilter(
   schema: CollectionSchema,
   params: Record<string, unknown> = {},
 ): BoundFilterTree {
-  if (params === null || typeof params !== 'object')
+  if (params === null || typeof params !== 'object') {
     throw filterError('FILTER_PARAM', 'params must be an object', expression, 0);
+  }
   const binder = new Binder(expression, schema, params);
   const { e, t } = binder.bind(root);
-  if (t !== 'bool' && t !== 'any')
+  if (t !== 'bool' && t !== 'any') {
     throw filterError('FILTER_TYPE', `a filter must be a condition, not a ${t} value`, expression, root.start);
+  }
   return { root: e, fields: binder.fields };
 }

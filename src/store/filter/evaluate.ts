@@ -1,85 +1,22 @@
 /**
  * Compiles a bound filter tree into closures over one segment's columns, once per (filter, segment), so
- * evaluating a row does no parsing or lookup. Logic is three-valued (SQL/Kleene): comparisons with a missing
- * value, or with a value of the wrong type at run time, are UNKNOWN (null), and only TRUE rows match.
+ * evaluating a row does no parsing, lookup or allocation. Logic is three-valued (SQL/Kleene): comparisons with
+ * a missing value, or with a value of the wrong kind at run time, are UNKNOWN (null), and only TRUE rows
+ * match. The common leaf, a plain column against a constant, gets a specialised closure.
  */
 
 import type { ColumnSource } from '../segment/columns.js';
-import type { Expr } from './ast.js';
+import type { CompareOp, Expr, ExprOf } from './ast.js';
 import { compileLike } from './like.js';
+import { arith, compareValues, inList, same, type Truth, walk } from './values.js';
 
-export type Truth = boolean | null;
+export type { Truth } from './values.js';
 export type RowValue = (row: number) => unknown;
 export type RowPredicate = (row: number) => Truth;
 
-function walk(v: unknown, path: readonly (string | number)[]): unknown {
-  let cur = v;
-  for (const step of path) {
-    if (cur === null || cur === undefined) return null;
-    if (typeof step === 'number') {
-      if (!Array.isArray(cur) || step >= cur.length) return null;
-      cur = cur[step];
-    } else {
-      if (typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, step)) return null;
-      cur = (cur as Record<string, unknown>)[step];
-    }
-  }
-  return cur ?? null;
-}
+const FLIP: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
-/** Equality of two run-time values: same type, deep for arrays and objects. */
-export function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function order(op: string, a: unknown, b: unknown): Truth {
-  if (a === null || b === null) return null;
-  if (op === '==' || op === '!=') {
-    if (typeof a !== typeof b) return null;
-    const eq = same(a, b);
-    return op === '==' ? eq : !eq;
-  }
-  if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')))
-    return null;
-  switch (op) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    default:
-      return a >= b;
-  }
-}
-
-function arith(op: string, a: unknown, b: unknown): number | null {
-  if (typeof a !== 'number' || typeof b !== 'number') return null;
-  let r: number;
-  switch (op) {
-    case '+':
-      r = a + b;
-      break;
-    case '-':
-      r = a - b;
-      break;
-    case '*':
-      r = a * b;
-      break;
-    case '/':
-      r = a / b;
-      break;
-    case '%':
-      r = a % b;
-      break;
-    default:
-      r = a ** b;
-  }
-  return Number.isFinite(r) ? r : null;
-}
-
+/** The constant an expression denotes (a literal or a list of them), or undefined. */
 export function constantOf(e: Expr): unknown {
   if (e.kind === 'literal') return e.value;
   if (e.kind === 'array') return e.items.map(constantOf);
@@ -96,12 +33,12 @@ export function compileValue(e: Expr, src: ColumnSource): RowValue {
     case 'field': {
       const col = src.column(e.name);
       if (!col) return () => null;
-      const path = e.path;
       if (col.kind === 'number') {
         const { values, valid } = col;
         return (row) => (valid.has(row) ? values[row]! : null);
       }
       const values = col.values;
+      const path = e.path;
       return path.length === 0 ? (row) => values[row] ?? null : (row) => walk(values[row], path);
     }
     case 'neg': {
@@ -131,26 +68,79 @@ export function compileValue(e: Expr, src: ColumnSource): RowValue {
   }
 }
 
+/** A plain number column compared with a number constant: no boxing, no kind checks. */
+function numberCompare(e: ExprOf<'compare'>, src: ColumnSource): RowPredicate | undefined {
+  let field = e.left;
+  let other = e.right;
+  let op = e.op;
+  if (field.kind !== 'field') {
+    field = e.right;
+    other = e.left;
+    op = FLIP[op];
+  }
+  if (field.kind !== 'field' || field.path.length > 0 || other.kind !== 'literal') return undefined;
+  const c = other.value;
+  const col = src.column(field.name);
+  if (col?.kind !== 'number' || typeof c !== 'number') return undefined;
+  const { values, valid } = col;
+  switch (op) {
+    case '==':
+      return (row) => (valid.has(row) ? values[row] === c : null);
+    case '!=':
+      return (row) => (valid.has(row) ? values[row] !== c : null);
+    case '<':
+      return (row) => (valid.has(row) ? values[row]! < c : null);
+    case '<=':
+      return (row) => (valid.has(row) ? values[row]! <= c : null);
+    case '>':
+      return (row) => (valid.has(row) ? values[row]! > c : null);
+    case '>=':
+      return (row) => (valid.has(row) ? values[row]! >= c : null);
+  }
+}
+
+function logic(e: ExprOf<'logic'>, src: ColumnSource): RowPredicate {
+  const l = compilePredicate(e.left, src);
+  const r = compilePredicate(e.right, src);
+  if (e.op === 'and') {
+    return (row) => {
+      const a = l(row);
+      if (a === false) return false;
+      const b = r(row);
+      return b === false ? false : a === null || b === null ? null : true;
+    };
+  }
+  return (row) => {
+    const a = l(row);
+    if (a === true) return true;
+    const b = r(row);
+    return b === true ? true : a === null || b === null ? null : false;
+  };
+}
+
+function arrayCall(e: ExprOf<'call'>, src: ColumnSource): RowPredicate {
+  const f = compileValue(e.args[0]!, src);
+  const arg = constantOf(e.args[1]!);
+  const list = Array.isArray(arg) ? arg : [arg];
+  const has = (v: unknown[], x: unknown) => {
+    for (const y of v) if (same(x, y)) return true;
+    return false;
+  };
+  const all = e.name.endsWith('_all');
+  const any = e.name.endsWith('_any');
+  return (row) => {
+    const v = f(row);
+    if (!Array.isArray(v)) return null;
+    if (all) return list.every((x) => has(v, x));
+    if (any) return list.some((x) => has(v, x));
+    return has(v, arg);
+  };
+}
+
 export function compilePredicate(e: Expr, src: ColumnSource): RowPredicate {
   switch (e.kind) {
-    case 'logic': {
-      const l = compilePredicate(e.left, src);
-      const r = compilePredicate(e.right, src);
-      if (e.op === 'and') {
-        return (row) => {
-          const a = l(row);
-          if (a === false) return false;
-          const b = r(row);
-          return b === false ? false : a === null || b === null ? null : true;
-        };
-      }
-      return (row) => {
-        const a = l(row);
-        if (a === true) return true;
-        const b = r(row);
-        return b === true ? true : a === null || b === null ? null : false;
-      };
-    }
+    case 'logic':
+      return logic(e, src);
     case 'not': {
       const f = compilePredicate(e.operand, src);
       return (row) => {
@@ -159,21 +149,22 @@ export function compilePredicate(e: Expr, src: ColumnSource): RowPredicate {
       };
     }
     case 'compare': {
+      const fast = numberCompare(e, src);
+      if (fast) return fast;
       const l = compileValue(e.left, src);
       const r = compileValue(e.right, src);
       const op = e.op;
-      return (row) => order(op, l(row), r(row));
+      return (row) => compareValues(op, l(row), r(row));
     }
     case 'in': {
       const f = compileValue(e.operand, src);
       const list = constantOf(e.list) as unknown[];
-      const set = new Set(list.filter((x) => typeof x !== 'object'));
+      const primitives = new Set(list.filter((x) => typeof x !== 'object'));
       const negated = e.negated;
       return (row) => {
         const v = f(row);
-        if (v === null) return null;
-        const hit = typeof v === 'object' ? list.some((x) => same(x, v)) : set.has(v);
-        return negated ? !hit : hit;
+        const hit = primitives.has(v) ? true : inList(v, list);
+        return hit === null ? null : hit !== negated;
       };
     }
     case 'like': {
@@ -189,19 +180,8 @@ export function compilePredicate(e: Expr, src: ColumnSource): RowPredicate {
       const negated = e.negated;
       return (row) => (f(row) === null) !== negated;
     }
-    case 'call': {
-      const f = compileValue(e.args[0]!, src);
-      const arg = e.args[1] ? constantOf(e.args[1]) : undefined;
-      const name = e.name;
-      const list = Array.isArray(arg) ? arg : [];
-      return (row) => {
-        const v = f(row);
-        if (!Array.isArray(v)) return null;
-        if (name.endsWith('_all')) return list.every((x) => v.some((y) => same(x, y)));
-        if (name.endsWith('_any')) return list.some((x) => v.some((y) => same(x, y)));
-        return v.some((y) => same(arg, y));
-      };
-    }
+    case 'call':
+      return arrayCall(e, src);
     default: {
       const f = compileValue(e, src);
       return (row) => {

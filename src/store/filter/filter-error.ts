@@ -1,17 +1,21 @@
 /**
  * Builds filter errors: a QuiverError whose message and details carry the 0-based position and an excerpt
- * of the expression with a caret under the offending spot.
+ * of the expression with a caret under the offending spot. Short expressions are shown whole; long ones as
+ * a window around the position, so a 64 KiB expression does not end up in a log line.
  */
 
 import { type ErrorCode, QuiverError } from '../../errors.js';
 
-const EXCERPT_WIDTH = 70;
+const WHOLE = 160;
+const WINDOW = 80;
 
 export function excerpt(expression: string, position: number): string {
-  const from = Math.max(0, Math.min(position - 30, expression.length - EXCERPT_WIDTH));
-  const line = expression.slice(from, from + EXCERPT_WIDTH).replace(/[\n\r\t]/g, ' ');
+  const flat = expression.replace(/[\n\r\t]/g, ' ');
+  if (flat.length <= WHOLE) return `${flat}\n${' '.repeat(position)}^`;
+  const from = Math.max(0, Math.min(position - WINDOW / 2, flat.length - WINDOW));
   const lead = from > 0 ? '…' : '';
-  return `${lead}${line}\n${' '.repeat(lead.length + position - from)}^`;
+  const tail = from + WINDOW < flat.length ? '…' : '';
+  return `${lead}${flat.slice(from, from + WINDOW)}${tail}\n${' '.repeat(lead.length + position - from)}^`;
 }
 
 export function filterError(
@@ -19,9 +23,9 @@ export function filterError(
   message: string,
   expression: string,
   position: number,
-  extra = {},
+  extra: Record<string, unknown> = {},
 ): QuiverError {
   const at = Math.max(0, Math.min(position, expression.length));
   const ex = excerpt(expression, at);
-  return new QuiverError(code, `${message} at position ${at}\n${ex}`, { position: at, excerpt: ex, ...extra });
+  return new QuiverError(code, `${message} at position ${at}\n${ex}`, { ...extra, position: at, excerpt: ex });
 }

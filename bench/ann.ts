@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { Quiver } from '../src/index.js';
-import { clusteredVectors } from './lib/clustered.js';
+import { clusteredVectors, mulberry32 } from './lib/clustered.js';
 import { exactTopK, normalizeRows, printTable, recallAt, rssMB, seconds } from './lib/measure.js';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
@@ -26,17 +26,6 @@ const EF_CONSTRUCTION = 200;
 const EFS = [16, 32, 64, 128];
 const SELECTIVITIES = [0.001, 0.01, 0.1, 0.5];
 const DEFAULT_EF = 64;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main(): Promise<void> {
   console.log(`ANN benchmark: n=${N}, dim=${DIM}, queries=${NQ}, M=${M}, efConstruction=${EF_CONSTRUCTION}`);
@@ -50,7 +39,7 @@ async function main(): Promise<void> {
   normalizeRows(all, DIM);
   const data = all.subarray(0, N * DIM);
   const queries = Array.from({ length: NQ }, (_, i) => all.subarray((N + i) * DIM, (N + i + 1) * DIM));
-  const r = rng(11);
+  const r = mulberry32(11);
   const bucket = Int32Array.from({ length: N }, () => Math.floor(r() * 1000));
 
   console.log('computing exact ground truth...');

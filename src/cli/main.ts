@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { QuiverError } from '../errors.js';
 import { Quiver } from '../store/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { addModelsCommand } from './models-command.js';
 
 interface GlobalOptions {
   path: string;
@@ -84,6 +85,7 @@ export function buildProgram(): Command {
             .join('\n') || 'no collections',
       );
     });
+  addModelsCommand(program);
   return program;
 }
 

@@ -47,7 +47,7 @@ export async function encodeSegment(segment: SealedSegment, schema: ResolvedSche
   for (const name of meta.columns) sections.set(`col:${name}`, encodeColumn(segment.column(name)!, segment.rowCount));
   for (const f of meta.vectors) {
     sections.set(`vec:${f.name}`, bytesOf(segment.vectors(f.name)));
-    if (f.index === 'HNSW') sections.set(`idx:${f.name}`, await segment.vectorIndex(f.name).serialize());
+    sections.set(`idx:${f.name}`, await segment.vectorIndex(f.name).serialize());
   }
   for (const name of meta.scalarIndexes) sections.set(`sidx:${name}`, encodeScalarIndex(segment.scalarIndex(name)!));
   return encodeSections(sections);
@@ -83,8 +83,7 @@ export async function decodeSegment(
     if (raw.length !== n * f.dim * 4) bad(`vector field "${f.name}" has the wrong size`);
     const data = float32View(raw);
     vectors.set(f.name, data);
-    const indexBytes = m!.index === 'HNSW' ? section(`idx:${f.name}`) : new Uint8Array(0);
-    indexes.set(f.name, await loadVectorIndex(m!.index, indexBytes, data, f.dim, f.metric, n));
+    indexes.set(f.name, await loadVectorIndex(m!.index, section(`idx:${f.name}`), data, f.dim, f.metric, n));
   }
   const scalarIndexes = new Map<string, ScalarIndex>();
   for (const name of meta.scalarIndexes) {

@@ -68,10 +68,32 @@ export class FlatIndex implements VectorIndex {
     this.deletes++;
   }
 
-  /** FLAT has no structure beyond the vectors, which the segment file stores itself: nothing to write. */
+  /**
+   * FLAT has no structure beyond the vectors, which the segment file stores itself, so it writes only a
+   * header (magic, dim, size) that lets a load check the vectors it is handed against what was indexed.
+   */
   async serialize(): Promise<Uint8Array> {
-    return new Uint8Array(0);
+    return encodeFlatHeader(this.dim, this.size);
   }
 
   dispose(): void {}
+}
+
+const FLAT_MAGIC = 0x54_4c_46_51; // "QFLT" little-endian
+
+export function encodeFlatHeader(dim: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(12);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, FLAT_MAGIC, true);
+  view.setUint32(4, dim, true);
+  view.setUint32(8, size, true);
+  return bytes;
+}
+
+/** The dim and size a FLAT header records, or undefined when the bytes are not one. */
+export function decodeFlatHeader(bytes: Uint8Array): { dim: number; size: number } | undefined {
+  if (bytes.length !== 12) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== FLAT_MAGIC) return undefined;
+  return { dim: view.getUint32(4, true), size: view.getUint32(8, true) };
 }

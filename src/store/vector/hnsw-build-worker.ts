@@ -2,6 +2,10 @@
  * Worker-thread entry that builds an HNSW graph. addPoint is synchronous and slow (hundreds of inserts per
  * second at 384-d), so it runs here, never on the main thread. The graph is written to the path the main
  * thread chose; the main thread loads it with the async readIndex.
+ *
+ * A worker must never be terminated while it is inside the addon (hnswlib-node then throws into a dying
+ * environment, which aborts the whole process), so cancellation is cooperative: the main thread sets a flag
+ * in shared memory and the loop checks it between inserts.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,22 +20,29 @@ export interface BuildJob {
   efConstruction: number;
   seed: number;
   path: string;
+  /** Int32Array over a SharedArrayBuffer; a non-zero first element asks the build to stop. */
+  cancel: Int32Array;
 }
 
-async function build(job: BuildJob): Promise<void> {
+const CHECK_EVERY = 32;
+
+async function build(job: BuildJob): Promise<'built' | 'cancelled'> {
   const n = job.vectors.length / job.dim;
   const index = createNativeHnsw(job.metric, job.dim);
   index.initIndex({ maxElements: Math.max(1, n), m: job.M, efConstruction: job.efConstruction, randomSeed: job.seed });
   const point = new Array<number>(job.dim);
   for (let row = 0; row < n; row++) {
+    if (row % CHECK_EVERY === 0 && Atomics.load(job.cancel, 0) !== 0) return 'cancelled';
     const off = row * job.dim;
     for (let d = 0; d < job.dim; d++) point[d] = job.vectors[off + d]!;
     index.addPoint(point, row);
   }
+  if (Atomics.load(job.cancel, 0) !== 0) return 'cancelled';
   await index.writeIndex(job.path);
+  return 'built';
 }
 
 build(workerData as BuildJob).then(
-  () => parentPort!.postMessage({ ok: true }),
+  (outcome) => parentPort!.postMessage(outcome === 'built' ? { ok: true } : { ok: false, cancelled: true }),
   (err: Error) => parentPort!.postMessage({ ok: false, message: err.message }),
 );

@@ -43,20 +43,20 @@ export async function buildHnswIndex(
     efConstruction: params.efConstruction,
     seed: params.seed,
     path,
+    cancel: new Int32Array(new SharedArrayBuffer(4)),
   };
   try {
     await new Promise<void>((resolve, reject) => {
       if (options.signal?.aborted) return reject(new QuiverError('CLOSED', 'index build aborted'));
       const worker = startWorker(job);
-      const onAbort = () => {
-        void worker.terminate();
-        reject(new QuiverError('CLOSED', 'index build aborted'));
-      };
+      // Cooperative cancellation: the worker stops between inserts and reports back (see the worker). The
+      // promise settles only once the worker is done with the temp file, so the cleanup below always wins.
+      const onAbort = () => Atomics.store(job.cancel, 0, 1);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => options.signal?.removeEventListener('abort', onAbort);
-      worker.once('message', (m: { ok: boolean; message?: string }) => {
+      worker.once('message', (m: { ok: boolean; message?: string; cancelled?: boolean }) => {
         done();
-        void worker.terminate();
+        if (m.cancelled || options.signal?.aborted) return reject(new QuiverError('CLOSED', 'index build aborted'));
         if (m.ok) resolve();
         else reject(new QuiverError('INTERNAL', `HNSW build failed: ${m.message}`));
       });

@@ -7,7 +7,7 @@
 import { unlink, writeFile } from 'node:fs/promises';
 import { QuiverError } from '../../errors.js';
 import type { Metric } from '../schema/types.js';
-import { FlatIndex } from './flat-index.js';
+import { decodeFlatHeader, FlatIndex } from './flat-index.js';
 import { HnswIndex, tempIndexPath } from './hnsw-index.js';
 import { createNativeHnsw, readIndexHeader } from './hnsw-native.js';
 import type { VectorIndex } from './vector-index.js';
@@ -20,7 +20,23 @@ export async function loadVectorIndex(
   metric: Metric,
   size: number,
 ): Promise<VectorIndex> {
-  if (kind === 'FLAT') return new FlatIndex(vectors, dim, metric, size);
+  if (vectors.length !== size * dim) {
+    throw new QuiverError('CORRUPT', `vector column holds ${vectors.length} floats, expected ${size} × ${dim}`, {
+      expected: size * dim,
+      received: vectors.length,
+    });
+  }
+  if (kind === 'FLAT') {
+    const flat = decodeFlatHeader(bytes);
+    if (!flat || flat.dim !== dim || flat.size !== size) {
+      throw new QuiverError(
+        'CORRUPT',
+        `FLAT index holds ${flat?.size ?? '?'} × ${flat?.dim ?? '?'}-d, expected ${size} × ${dim}-d`,
+        { expected: { size, dim }, received: flat },
+      );
+    }
+    return new FlatIndex(vectors, dim, metric, size);
+  }
   const header = readIndexHeader(bytes);
   if (!header || header.dim !== dim || header.elements !== size) {
     throw new QuiverError(

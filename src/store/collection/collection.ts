@@ -219,6 +219,38 @@ export class Collection {
     return out;
   }
 
+  /**
+   * Every row matching a filter, in batches, with no 16,384-row cap: the way to read a whole collection. It
+   * walks the segments that existed when it started; a row deleted before its segment is reached is skipped,
+   * and rows written after the start may or may not appear (as Milvus's query iterator).
+   * @example
+   * for await (const rows of docs.iterate({ filter: 'year > 2020', outputFields: ['title'] })) console.log(rows.length);
+   */
+  async *iterate(options: Omit<QueryOptions, 'limit' | 'offset'> & { batchSize?: number } = {}): AsyncGenerator<Row[]> {
+    this.core.assertOpen();
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_TOPK) {
+      throw new QuiverError('INVALID_ARGUMENT', `batchSize must be an integer in [1, ${MAX_TOPK}]`);
+    }
+    this.checkPartitions(options.partitions);
+    const filter =
+      options.filter === undefined ? undefined : compileFilter(options.filter, this.core.schema, options.params);
+    const projection = resolveProjection(this.core.schema, options.outputFields);
+    const pkName = this.core.schema.primary.name;
+    let batch: Row[] = [];
+    for (const segment of this.core.data.segments()) {
+      for (const row of this.matching(segment, filter, options.partitions)) {
+        batch.push({ [pkName]: segment.pk(row), ...projectRow(segment, row, projection) });
+        if (batch.length === batchSize) {
+          yield batch;
+          batch = [];
+          this.core.assertOpen();
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
   private *matching(segment: Segment, filter: ReturnType<typeof compileFilter> | undefined, partitions?: string[]) {
     const rows = candidateRows(segment, filter, partitions);
     if (rows) yield* rows.toArray();
@@ -331,6 +363,7 @@ export class Collection {
       fields: s.fields,
       dynamic: s.dynamic,
       description: s.description,
+      properties: s.properties,
       partitionKey: s.partitionKey ?? null,
       partitions: this.listPartitions(),
       createdAt: this.core.manifest.createdAt,

@@ -64,6 +64,11 @@ export interface CollectionSchema {
   /** Accept and store keys the schema does not name. Default false. */
   dynamic?: boolean;
   description?: string;
+  /**
+   * Free-form string settings kept with the collection (as Milvus's collection properties), e.g. the embedding
+   * model that produced its vectors. At most 64 keys, each value at most 4,096 characters.
+   */
+  properties?: Record<string, string>;
 }
 
 /** JSON values as stored in json fields and dynamic fields. */

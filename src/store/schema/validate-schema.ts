@@ -23,6 +23,7 @@ export interface ResolvedSchema {
   fields: FieldSchema[];
   dynamic: boolean;
   description: string;
+  properties: Record<string, string>;
   primary: Required<Omit<PrimaryFieldSchema, 'autoId'>> & { autoId: boolean };
   vectors: ResolvedVectorField[];
   scalars: ScalarFieldSchema[];
@@ -53,6 +54,21 @@ function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
   if (!intIn(resolved.efConstruction, 8, 10_000)) fail(`field "${field.name}": efConstruction must be in [8, 10000]`);
   if (!intIn(resolved.ef, 1, 32_768)) fail(`field "${field.name}": ef must be an integer in [1, 32768]`, field.name);
   return resolved;
+}
+
+function resolveProperties(properties: unknown): Record<string, string> {
+  if (properties === undefined) return {};
+  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) {
+    fail('properties must be an object of string values');
+  }
+  const entries = Object.entries(properties as Record<string, unknown>);
+  if (entries.length > 64) fail('properties holds at most 64 keys');
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string' || value.length > 4096) {
+      fail(`property "${key}" must be a string of at most 4096 characters`);
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** Validates `schema` and returns it with defaults filled in. Throws SCHEMA_INVALID. */
@@ -114,6 +130,7 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
     fields: [primary, ...vectors, ...scalars],
     dynamic: schema.dynamic === true,
     description: typeof schema.description === 'string' ? schema.description : '',
+    properties: resolveProperties(schema.properties),
     primary,
     vectors,
     scalars,

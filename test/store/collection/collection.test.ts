@@ -328,3 +328,49 @@ describe('concurrency', () => {
     expect(observed.size).toBeGreaterThan(1);
   });
 });
+
+describe('iterate', () => {
+  test('reads every matching row in batches, across sealed and growing segments, past the query cap', async () => {
+    const big = await Quiver.open({ memory: true, collection: { growingRows: 4000 } });
+    const c = await big.createCollection('big', DOCS_SCHEMA);
+    const n = 17_000;
+    for (let i = 0; i < n; i += 1000) {
+      await c.insert(Array.from({ length: Math.min(1000, n - i) }, (_, j) => doc(i + j)));
+    }
+    await c.delete({ ids: ['d5', 'd16999'] });
+    const seen = new Set<string>();
+    let batches = 0;
+    for await (const rows of c.iterate({ batchSize: 4096, outputFields: ['year'] })) {
+      batches++;
+      expect(rows.length).toBeLessThanOrEqual(4096);
+      for (const r of rows) {
+        expect(r.year).toBe(2000 + Number(String(r.id).slice(1)));
+        seen.add(r.id as string);
+      }
+    }
+    expect(seen.size).toBe(n - 2);
+    expect(seen.has('d5')).toBe(false);
+    expect(batches).toBe(Math.ceil((n - 2) / 4096));
+    const even: string[] = [];
+    for await (const rows of c.iterate({ filter: 'year % 2 == 0 and year < {y}', params: { y: 2100 } })) {
+      even.push(...rows.map((r) => r.id as string));
+    }
+    expect(even.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `d${i * 2}`).sort());
+    expect(c.stats().segments.length).toBeGreaterThan(1);
+    await big.close();
+  });
+
+  test('rejects a bad batch size', async () => {
+    await expect(c.iterate({ batchSize: 0 }).next()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('properties', () => {
+  test('are kept with the schema and shown by describe', async () => {
+    const p = await db.createCollection('props', { ...DOCS_SCHEMA, properties: { 'embed.model': 'glove@1' } });
+    expect(p.describe().properties).toEqual({ 'embed.model': 'glove@1' });
+    await expect(
+      db.createCollection('bad', { ...DOCS_SCHEMA, properties: { n: 1 as unknown as string } }),
+    ).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
+  });
+});

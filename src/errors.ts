@@ -39,6 +39,16 @@ export const ErrorCodes = {
   /** Stored data was written by a newer format version than this build reads. */
   UNSUPPORTED_FORMAT: 'UNSUPPORTED_FORMAT',
   IO_ERROR: 'IO_ERROR',
+  /** A source file cannot be ingested: binary content, not UTF-8, or an extension no loader handles. */
+  UNSUPPORTED_FILE: 'UNSUPPORTED_FILE',
+  /** A source file does not parse (bad JSON line, broken PDF, bad front matter). `details.file`, `details.line`. */
+  MALFORMED_FILE: 'MALFORMED_FILE',
+  /** A source file is password-protected (an encrypted PDF) and must be decrypted before ingestion. */
+  ENCRYPTED_FILE: 'ENCRYPTED_FILE',
+  /** A pipeline or configuration file is invalid. `details.file`, `details.line`, `details.path` point at the key. */
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  /** An existing collection cannot take this data, e.g. it was embedded with another model or dimension. */
+  INCOMPATIBLE: 'INCOMPATIBLE',
   /** The store or collection was used after close(). */
   CLOSED: 'CLOSED',
   /** Another process holds the store's folder. */

@@ -4,4 +4,6 @@
 
 export * from './embed/index.js';
 export { type ErrorCode, ErrorCodes, isQuiverError, QuiverError, type QuiverErrorDetails } from './errors.js';
+export * from './ingest/index.js';
+export * from './pipeline/index.js';
 export * from './store/index.js';

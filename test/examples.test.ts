@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { TEST_MODEL_DIR } from './helpers/model.js';
 import { tempFolder } from './helpers/store.js';
 
 test('examples/quickstart.ts runs end to end', () => {
@@ -20,6 +21,24 @@ test('examples/quickstart.ts runs end to end', () => {
     expect(out).toContain("[ { id: 'hnsw', year: 2016 } ]");
     expect(out).toMatch(/FILTER_SYNTAX: unexpected ">" at position 6/);
     expect(out).toContain('after reopen: 3 rows');
+  } finally {
+    folder.remove();
+  }
+});
+
+test('examples/ingest-docs.ts ingests docs/, searches it with sources, and re-runs as a no-op', () => {
+  const folder = tempFolder();
+  try {
+    const script = fileURLToPath(new URL('../examples/ingest-docs.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, `${folder.path}/store`, 'docs'], {
+      encoding: 'utf8',
+      env: { ...process.env, QUIVER_MODEL_DIR: TEST_MODEL_DIR },
+    });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^first run: [1-9]\d* changed files, [1-9]\d* chunks written$/);
+    // Three hits, each with its file, heading path and character range.
+    for (const line of lines.slice(1, 4)) expect(line).toMatch(/^0\.\d{3} docs\/[\w-]+\.md › .+ \[\d+–\d+\]$/);
+    expect(lines[4]).toBe('second run: 0 changed files, 0 chunks written');
   } finally {
     folder.remove();
   }

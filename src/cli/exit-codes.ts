@@ -13,6 +13,7 @@ export const EXIT = {
   conflict: 4,
   corrupt: 5,
   io: 6,
+  badInput: 7,
 } as const;
 
 export function exitCodeFor(code: ErrorCode | undefined): number {
@@ -29,6 +30,7 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
     case 'FILTER_SYNTAX':
     case 'FILTER_TYPE':
     case 'FILTER_PARAM':
+    case 'CONFIG_INVALID':
       return EXIT.usage;
     case 'COLLECTION_NOT_FOUND':
     case 'PARTITION_NOT_FOUND':
@@ -38,6 +40,7 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
     case 'PARTITION_EXISTS':
     case 'CONFLICT':
     case 'LOCKED':
+    case 'INCOMPATIBLE':
       return EXIT.conflict;
     case 'CORRUPT':
     case 'UNSUPPORTED_FORMAT':
@@ -45,6 +48,10 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
     case 'IO_ERROR':
     case 'CLOSED':
       return EXIT.io;
+    case 'UNSUPPORTED_FILE':
+    case 'MALFORMED_FILE':
+    case 'ENCRYPTED_FILE':
+      return EXIT.badInput;
     default:
       return EXIT.internal;
   }

@@ -8,7 +8,9 @@ import { Command } from 'commander';
 import { QuiverError } from '../errors.js';
 import { Quiver } from '../store/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { addIngestCommand } from './ingest-command.js';
 import { addModelsCommand } from './models-command.js';
+import { addSearchCommand } from './search-command.js';
 
 interface GlobalOptions {
   path: string;
@@ -85,9 +87,21 @@ export function buildProgram(): Command {
             .join('\n') || 'no collections',
       );
     });
+  addIngestCommand(program);
+  addSearchCommand(program);
   addModelsCommand(program);
   return program;
 }
+
+const HINTS: Partial<Record<string, string>> = {
+  CONFIG_INVALID: 'fix the key named above; pipelines/default.yaml lists every setting with its default',
+  UNSUPPORTED_FILE:
+    'exclude the file with an exclude glob in the pipeline (loader.exclude), or convert it to a supported type',
+  MALFORMED_FILE: 'fix or exclude the named file; nothing was written',
+  ENCRYPTED_FILE: 'decrypt the PDF (e.g. qpdf --decrypt) or exclude it; nothing was written',
+  INCOMPATIBLE: 'ingest into another --collection, or drop this one and ingest again',
+  COLLECTION_NOT_FOUND: 'list collections with: quiver collections',
+};
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -99,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'LOCKED')
         console.error('hint: another process has this store open; stop it or use another --path');
       if (err.code === 'CORRUPT') console.error('hint: restore the named file from a backup, or drop the collection');
+      const hint = HINTS[err.code];
+      if (hint) console.error(`hint: ${hint}`);
       return exitCodeFor(err.code);
     }
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

@@ -14,6 +14,11 @@ export interface Embedder {
   /** One vector per text, in input order. An empty array gives an empty array. */
   embedDocuments(texts: string[]): Promise<Float32Array[]>;
   embedQuery(text: string): Promise<Float32Array>;
+  /**
+   * The number of model tokens `text` becomes, without special tokens ([CLS], [SEP], BOS/EOS), so chunk sizes
+   * can be given in tokens. Optional: remote embedders whose tokenizer is not available leave it out.
+   */
+  countTokens?(text: string): number;
   /** Releases the model or connections; the embedder must not be used afterwards. */
   dispose(): Promise<void>;
 }

@@ -1,0 +1,51 @@
+/**
+ * Character-level helpers the splitters share: what counts as whitespace (exactly JavaScript's `\s`, so
+ * "every non-whitespace character is in a chunk" means the same thing everywhere), trimming a `[start, end)`
+ * range by moving its offsets instead of rewriting text, and UTF-16 surrogate-pair boundaries, which no
+ * chunk boundary may fall inside.
+ */
+
+/** A half-open range of character offsets into a text. */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** Whether the UTF-16 code unit `c` matches `/\s/`. */
+export function isWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** `[start, end)` with leading and trailing whitespace excluded; `start === end` when it was all whitespace. */
+export function trimRange(text: string, start: number, end: number): Range {
+  let s = start;
+  let e = end;
+  while (s < e && isWhitespace(text.charCodeAt(s))) s++;
+  while (e > s && isWhitespace(text.charCodeAt(e - 1))) e--;
+  return { start: s, end: e };
+}
+
+/** Whether offset `i` lies between the two halves of a surrogate pair (so nothing may be cut there). */
+export function insidePair(text: string, i: number): boolean {
+  if (i <= 0 || i >= text.length) return false;
+  const hi = text.charCodeAt(i - 1);
+  const lo = text.charCodeAt(i);
+  return hi >= 0xd800 && hi <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff;
+}
+
+/** The offset just past the code point that starts at `i` (2 units for a surrogate pair, else 1). */
+export function nextCodePoint(text: string, i: number): number {
+  return insidePair(text, i + 1) ? i + 2 : i + 1;
+}

@@ -6,6 +6,9 @@
  * Quiver is configured for a bulk load (the growing segment holds every row, then one flush seals it), so
  * both sides build one HNSW graph over the same rows.
  *
+ * Search timings: an untimed warm-up, then BENCH_ROUNDS (default 3) alternating rounds per configuration, best
+ * round kept for each side.
+ *
  * Run: npm run bench:ann     (BENCH_N=20000 npm run bench:ann for a quick run)
  */
 
@@ -26,6 +29,7 @@ const EF_CONSTRUCTION = 200;
 const EFS = [16, 32, 64, 128];
 const SELECTIVITIES = [0.001, 0.01, 0.1, 0.5];
 const DEFAULT_EF = 64;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
   console.log(`ANN benchmark: n=${N}, dim=${DIM}, queries=${NQ}, M=${M}, efConstruction=${EF_CONSTRUCTION}`);
@@ -54,7 +58,9 @@ async function main(): Promise<void> {
   const rssBeforeRaw = rssMB();
   let t0 = process.hrtime.bigint();
   const raw = new hnswlib.HierarchicalNSW('ip', DIM);
-  raw.initIndex({ maxElements: N, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: 100 });
+  // Seed 1 is what Quiver seeds its first segment's graph with, so both sides build the same graph from the same
+  // rows in the same order, and a difference in QPS is Quiver's own overhead, not luck in the graph.
+  raw.initIndex({ maxElements: N, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: 1 });
   for (let i = 0; i < N; i++) raw.addPoint(Array.from(data.subarray(i * DIM, (i + 1) * DIM)), i);
   const rawSeconds = seconds(t0);
   const rawRssMB = rssMB() - rssBeforeRaw;
@@ -89,64 +95,95 @@ async function main(): Promise<void> {
   const quiverSeconds = seconds(t0);
   const quiverRssMB = rssMB() - rssBefore;
 
-  const unfiltered = [];
-  for (const ef of EFS) {
+  // Each configuration is timed in alternating rounds (raw, Quiver, raw, Quiver, ...) after an untimed warm-up,
+  // and each side keeps its best round: on a shared machine, noise only ever slows a round down.
+  type Run = () => Promise<number> | number;
+  type Timed = { qps: number; value: number };
+  const timePair = async (rawRun: Run, quiverRun: Run): Promise<{ raw: Timed; quiver: Timed }> => {
+    const best = { raw: { qps: 0, value: 0 }, quiver: { qps: 0, value: 0 } };
+    const once = async (side: 'raw' | 'quiver', run: Run) => {
+      const start = process.hrtime.bigint();
+      const value = await run();
+      const secs = seconds(start);
+      best[side] = { qps: Math.max(best[side].qps, NQ / secs), value };
+      return secs;
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const slow = (await once('raw', rawRun)) + (await once('quiver', quiverRun));
+      if (slow > 10) break; // slow configurations (raw filtered at 0.1%) are far from any ratio that matters
+    }
+    return best;
+  };
+  const rawUnfiltered = (ef: number) => () => {
     raw.setEf(ef);
-    t0 = process.hrtime.bigint();
-    let rawRecall = 0;
-    for (let i = 0; i < NQ; i++)
-      rawRecall += recallAt(raw.searchKnn(Array.from(queries[i]!), K).neighbors, truth[i]!, K);
-    const rawQps = NQ / seconds(t0);
-    t0 = process.hrtime.bigint();
-    let qRecall = 0;
+    let recall = 0;
+    for (let i = 0; i < NQ; i++) recall += recallAt(raw.searchKnn(Array.from(queries[i]!), K).neighbors, truth[i]!, K);
+    return recall / NQ;
+  };
+  const quiverUnfiltered = (ef: number) => async () => {
+    let recall = 0;
     for (let i = 0; i < NQ; i++) {
       const { hits } = await c.search({ vector: queries[i]!, k: K, ef, outputFields: [] });
-      qRecall += recallAt(
+      recall += recallAt(
         hits.map((h) => h.id as number),
         truth[i]!,
         K,
       );
     }
-    const qQps = NQ / seconds(t0);
-    unfiltered.push({ ef, quiver: { qps: qQps, recall: qRecall / NQ }, raw: { qps: rawQps, recall: rawRecall / NQ } });
+    return recall / NQ;
+  };
+  await rawUnfiltered(DEFAULT_EF)();
+  await quiverUnfiltered(DEFAULT_EF)();
+
+  const unfiltered = [];
+  for (const ef of EFS) {
+    const { raw: rawRun, quiver: quiverRun } = await timePair(rawUnfiltered(ef), quiverUnfiltered(ef));
+    unfiltered.push({
+      ef,
+      quiver: { qps: quiverRun.qps, recall: quiverRun.value },
+      raw: { qps: rawRun.qps, recall: rawRun.value },
+    });
   }
 
   const filtered = [];
   for (const [si, selectivity] of SELECTIVITIES.entries()) {
     const t = Math.round(selectivity * 1000);
-    raw.setEf(DEFAULT_EF);
-    let rawRecall = 0;
     let rawMin = Infinity;
-    t0 = process.hrtime.bigint();
-    for (let i = 0; i < NQ; i++) {
-      const res = raw.searchKnn(Array.from(queries[i]!), K, (label: number) => bucket[label]! < t);
-      rawRecall += recallAt(res.neighbors, filteredTruth[si]![i]!, K);
-      rawMin = Math.min(rawMin, res.neighbors.length);
-    }
-    const rawQps = NQ / seconds(t0);
-    let qRecall = 0;
     let qMin = Infinity;
-    t0 = process.hrtime.bigint();
-    for (let i = 0; i < NQ; i++) {
-      const { hits } = await c.search({
-        vector: queries[i]!,
-        k: K,
-        filter: 'bucket < {t}',
-        params: { t },
-        outputFields: [],
-      });
-      qRecall += recallAt(
-        hits.map((h) => h.id as number),
-        filteredTruth[si]![i]!,
-        K,
-      );
-      qMin = Math.min(qMin, hits.length);
-    }
-    const qQps = NQ / seconds(t0);
+    const rawFiltered = () => {
+      raw.setEf(DEFAULT_EF);
+      let recall = 0;
+      for (let i = 0; i < NQ; i++) {
+        const res = raw.searchKnn(Array.from(queries[i]!), K, (label: number) => bucket[label]! < t);
+        recall += recallAt(res.neighbors, filteredTruth[si]![i]!, K);
+        rawMin = Math.min(rawMin, res.neighbors.length);
+      }
+      return recall / NQ;
+    };
+    const quiverFiltered = async () => {
+      let recall = 0;
+      for (let i = 0; i < NQ; i++) {
+        const { hits } = await c.search({
+          vector: queries[i]!,
+          k: K,
+          filter: 'bucket < {t}',
+          params: { t },
+          outputFields: [],
+        });
+        recall += recallAt(
+          hits.map((h) => h.id as number),
+          filteredTruth[si]![i]!,
+          K,
+        );
+        qMin = Math.min(qMin, hits.length);
+      }
+      return recall / NQ;
+    };
+    const { raw: rawRun, quiver: quiverRun } = await timePair(rawFiltered, quiverFiltered);
     filtered.push({
       selectivity,
-      quiver: { qps: qQps, recall: qRecall / NQ, minHits: qMin },
-      raw: { qps: rawQps, recall: rawRecall / NQ, minHits: rawMin },
+      quiver: { qps: quiverRun.qps, recall: quiverRun.value, minHits: qMin },
+      raw: { qps: rawRun.qps, recall: rawRun.value, minHits: rawMin },
     });
   }
   const explain = await c.search({ vector: queries[0]!, k: K, filter: 'bucket < 10', explain: true, outputFields: [] });

@@ -39,7 +39,7 @@ function logInterval(): number {
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   const every = logInterval();
   let writeStart: { seconds: number; chunks: number } | undefined;
-  let last = 0;
+  let last = Number.NEGATIVE_INFINITY; // the first update always shows
   let drawn = false;
   const track = (p: IngestProgress) => {
     if (p.phase === 'write' && !writeStart) writeStart = { seconds: p.seconds, chunks: 0 };

@@ -7,10 +7,11 @@
 
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { FeatureExtractionPipeline, PreTrainedTokenizer } from '@huggingface/transformers';
+import type { FeatureExtractionPipeline } from '@huggingface/transformers';
 import { QuiverError } from '../errors.js';
 import { assertPositiveInteger, assertTexts, embedInBatches } from './batching.js';
 import type { Embedder } from './embedder.js';
+import { wordLevelCounter } from './word-level-counter.js';
 
 export type TransformersDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
 
@@ -63,52 +64,6 @@ async function checkModelFolder(dir: string, dtype: TransformersDtype): Promise<
   for (const file of required) {
     const f = await stat(join(dir, file)).catch(() => null);
     if (!f?.isFile()) throw new QuiverError('NOT_FOUND', `model folder ${dir} is missing ${file}`, { file });
-  }
-}
-
-/** Texts the word-level counting shortcut must agree on with the full tokenizer before it is used. */
-const COUNT_PROBES = [
-  '',
-  '   ',
-  "Hello, World! Microstructural cat's e-mail.",
-  'Ünïcödé, 中文字符 and emoji 🧪🧬 (x≥2); tabs\tand\r\nCRLF.',
-  'supercalifragilisticexpialidocious-and-a-very-long-word-over-one-hundred-characters-abcdefghijklmnopqrstuvwxyz0123456789',
-];
-
-/**
- * A cheaper exact count for word-level vocabularies: a WordPiece model with no continuation pieces (the
- * default model is one) turns every pre-token into exactly one token, known word or [UNK], so counting
- * pre-tokens gives the count without the vocabulary search, which tries every prefix of each unknown word
- * (15x the cost on SciFact). Returns null for any other tokenizer, when the internals it reads are not there, or
- * when it disagrees with the full path on a probe text. Text containing an added token takes the full path.
- */
-function wordLevelCounter(tokenizer: PreTrainedTokenizer): ((text: string) => number) | null {
-  try {
-    const json = tokenizer._tokenizerJSON as
-      | {
-          model?: { type?: string; continuing_subword_prefix?: string; vocab?: object };
-          added_tokens?: { content?: unknown }[];
-        }
-      | undefined;
-    const config = tokenizer._tokenizerConfig as { remove_space?: unknown; do_lowercase_and_remove_accent?: unknown };
-    const model = json?.model;
-    const prefix = model?.continuing_subword_prefix ?? '##';
-    if (model?.type !== 'WordPiece' || typeof model.vocab !== 'object' || model.vocab === null) return null;
-    if (config?.remove_space || config?.do_lowercase_and_remove_accent) return null;
-    if (Object.keys(model.vocab).some((token) => token.startsWith(prefix))) return null;
-    const added = (json?.added_tokens ?? []).map((t) => t.content).filter((c): c is string => typeof c === 'string');
-    const { normalizer, pre_tokenizer } = tokenizer._tokenizer;
-    if (pre_tokenizer === null || typeof pre_tokenizer.pre_tokenize_text !== 'function') return null;
-    const full = (text: string): number => tokenizer.tokenize(text, { add_special_tokens: false }).length;
-    const count = (text: string): number => {
-      const normal = normalizer === null ? text : normalizer.normalize(text);
-      // Added tokens are matched before (or, if normalized, after) normalisation; leave those texts to the full path.
-      if (added.some((c) => text.includes(c) || normal.includes(c))) return full(text);
-      return normal.length === 0 ? 0 : pre_tokenizer.pre_tokenize_text(normal).length;
-    };
-    return COUNT_PROBES.every((t) => count(t) === full(t)) ? count : null;
-  } catch {
-    return null;
   }
 }
 

@@ -4,7 +4,7 @@
  * was, and an aborted run that a re-run completes to exactly the uninterrupted result.
  */
 
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -18,6 +18,7 @@ import type { Collection } from '../../src/store/collection/collection.js';
 import { Quiver } from '../../src/store/quiver.js';
 import { testEmbedder } from '../helpers/model.js';
 import { FILES, paragraph, writeSources } from './fixtures.js';
+import { buildPdf } from './loaders/pdf-fixtures.js';
 
 let embedder: TransformersEmbedder;
 let dir: string;
@@ -190,6 +191,23 @@ describe('bad input leaves the collection unchanged', () => {
 
   test('a broken PDF', () =>
     expectUnchanged(() => writeFile(join(src, 'zz.pdf'), '%PDF-1.4\nthis is not a pdf'), 'MALFORMED_FILE'));
+
+  test('an encrypted PDF', () =>
+    expectUnchanged(
+      () => writeFile(join(src, 'zz.pdf'), buildPdf({ pages: [['secret text']], userPassword: 'pw' })),
+      'ENCRYPTED_FILE',
+    ));
+
+  test('a PDF with a text layer on its pages is ingested with page numbers', async () => {
+    await writeFile(join(src, 'paper.pdf'), buildPdf({ pages: [['first page words'], ['second page words']] }));
+    await run();
+    const pdf = (await rows()).filter((r) => String(r.source).endsWith('paper.pdf'));
+    expect(pdf.length).toBeGreaterThan(0);
+    expect(pdf.every((r) => r.page === 1 || r.page === 2)).toBe(true);
+  });
+
+  test('an unreadable file (a dangling link)', () =>
+    expectUnchanged(() => symlink(join(dir, 'nowhere.txt'), join(src, 'zz.txt')), 'IO_ERROR'));
 
   test('a malformed JSONL line', () =>
     expectUnchanged(() => writeFile(join(src, 'zz.jsonl'), '{"id": "a", "text": "fine"}\n{"id": '), 'MALFORMED_FILE'));

@@ -89,9 +89,12 @@ async function walkDir(dir: string, relDir: string, ctx: WalkContext): Promise<v
       const info = await lstat(absPath);
       ctx.add({ absPath, relPath, mtime: info.mtimeMs, size: info.size });
     } else if (entry.isSymbolicLink()) {
-      // Follow links to files (a common way to share one doc); never links to folders, which can loop.
-      const target = await stat(absPath).catch(() => undefined);
-      if (target?.isFile()) ctx.add({ absPath, relPath, mtime: target.mtimeMs, size: target.size });
+      // Follow links to files (a common way to share one doc); never links to folders, which can loop. A link
+      // that leads nowhere is a file the user meant to ingest and cannot be read: an error, not a silent skip.
+      const target = await stat(absPath).catch((err: unknown) => {
+        throw ioError(err, absPath);
+      });
+      if (target.isFile()) ctx.add({ absPath, relPath, mtime: target.mtimeMs, size: target.size });
     }
   }
 }

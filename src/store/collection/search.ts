@@ -165,20 +165,23 @@ export function prepareSearch(
     for (;;) {
       const plans: SegmentPlan[] = [];
       const all: Candidate[] = [];
+      // One query object for every segment: this loop runs per query, so it allocates as little as it can.
+      const q = {
+        field: field.name,
+        dim: field.dim,
+        metric: field.metric,
+        vector: query,
+        k: want,
+        ef: Math.max(ef, want),
+        exact: options.exact === true,
+        filter,
+        partitions: options.partitions,
+        exactScanRows,
+      };
       for (const segment of segments) {
-        const { hits, plan } = searchSegment(segment, {
-          field: field.name,
-          dim: field.dim,
-          metric: field.metric,
-          vector: query,
-          k: want,
-          ef: Math.max(ef, want),
-          exact: options.exact === true,
-          ...(filter ? { filter } : {}),
-          ...(options.partitions ? { partitions: options.partitions } : {}),
-          ...(exactScanRows ? { exactScanRows } : {}),
-        });
-        plans.push(plan);
+        if (segment.rowCount === segment.deletedCount && !options.explain) continue;
+        const { hits, plan } = searchSegment(segment, q);
+        if (options.explain) plans.push(plan);
         for (let i = 0; i < hits.labels.length; i++)
           all.push({ segment, row: hits.labels[i]!, distance: hits.distances[i]! });
       }

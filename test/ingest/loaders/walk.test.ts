@@ -93,13 +93,18 @@ describe('walkSources', () => {
   it('follows symlinked files but never symlinked folders, so a loop terminates', async () => {
     await symlink(fx.root, join(fx.root, 'a', 'loop'), 'dir');
     await symlink(join(fx.root, 'b.txt'), join(fx.root, 'a', 'linked.txt'), 'file');
-    await symlink(join(fx.root, 'gone.md'), join(fx.root, 'a', 'dangling.md'), 'file');
     await symlink(join(fx.root, 'drafts'), join(fx.root, 'a', 'folder-link.md'), 'dir');
     const files = await rel([fx.root]);
     expect(files).toContain('a/linked.txt');
     expect(files.some((f) => f.startsWith('a/loop/'))).toBe(false);
-    expect(files).not.toContain('a/dangling.md');
     expect(files.some((f) => f.startsWith('a/folder-link.md'))).toBe(false);
+  });
+
+  it('a link that leads nowhere is an unreadable file → IO_ERROR naming it', async () => {
+    await symlink(join(fx.root, 'gone.md'), join(fx.root, 'a', 'dangling.md'), 'file');
+    const err = await catchQuiverError(() => walkSources([fx.root]));
+    expect(err.code).toBe('IO_ERROR');
+    expect(err.message).toContain('dangling.md');
   });
 
   it('a missing path → NOT_FOUND naming it', async () => {

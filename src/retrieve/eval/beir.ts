@@ -52,7 +52,10 @@ function parseQrels(text: string, file: string): Map<string, Map<string, number>
       );
     }
     let judged = qrels.get(qid);
-    if (!judged) qrels.set(qid, (judged = new Map()));
+    if (!judged) {
+      judged = new Map();
+      qrels.set(qid, judged);
+    }
     judged.set(docId, rel);
   });
   return qrels;

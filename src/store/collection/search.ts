@@ -91,12 +91,26 @@ export function prepareQuery(f: ResolvedVectorField, vector: unknown): Float32Ar
     });
   }
   const q = new Float32Array(f.dim);
-  for (let i = 0; i < f.dim; i++) {
-    const x = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new QuiverError('INVALID_VECTOR', `query vector [${i}] is ${String(x)}, not a finite number`, { index: i });
+  if (v instanceof Float32Array || v instanceof Float64Array) {
+    q.set(v); // typed input needs no per-element type check
+  } else {
+    for (let i = 0; i < f.dim; i++) {
+      const x = v[i];
+      if (typeof x !== 'number') {
+        throw new QuiverError('INVALID_VECTOR', `query vector [${i}] is ${String(x)}, not a number`, { index: i });
+      }
+      q[i] = x;
     }
-    q[i] = x;
+  }
+  // One pass catches NaN, ±Infinity, and doubles too large for float32 (they become Infinity here).
+  for (let i = 0; i < f.dim; i++) {
+    const x = q[i]!;
+    if (x - x !== 0) {
+      const range = Number.isFinite(v[i]) ? ' (outside the float32 range)' : '';
+      throw new QuiverError('INVALID_VECTOR', `query vector [${i}] is ${String(v[i])}${range}, not a finite number`, {
+        index: i,
+      });
+    }
   }
   if (f.metric === 'cosine' && normalizeInPlace(q, 0, f.dim) === 0) {
     throw new QuiverError('INVALID_VECTOR', 'an all-zero query vector has no cosine similarity');

@@ -24,7 +24,8 @@ function corrupt(what: string): never {
   throw new QuiverError('CORRUPT', `scalar index: ${what}`, { what });
 }
 
-const pad4 = (n: number) => (n + 3) & ~3;
+// Arithmetic, not bitwise: header values come from disk and may exceed 2^31, where `& ~3` would wrap.
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
 function inverted(index: ScalarIndex): CsrInvertedIndex {
   if (index instanceof CsrInvertedIndex) return index;

@@ -111,6 +111,14 @@ function checkVector(f: ResolvedVectorField, value: unknown, row: number, out: F
       );
     }
     out[off + i] = x;
+    // A finite double can still overflow float32 (|x| > 3.4e38) and would be stored as Infinity.
+    if (!Number.isFinite(out[off + i]!)) {
+      throw new QuiverError(
+        'INVALID_VECTOR',
+        `row ${row}: vector "${f.name}"[${i}] is ${String(x)}, outside the float32 range`,
+        { row, field: f.name, index: i },
+      );
+    }
   }
   if (f.metric === 'cosine' && normalizeInPlace(out, off, f.dim) === 0) {
     throw new QuiverError('INVALID_VECTOR', `row ${row}: vector "${f.name}" is all zeros, which has no cosine`, {

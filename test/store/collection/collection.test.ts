@@ -198,6 +198,14 @@ describe('bad input is rejected whole, with a code', () => {
     await c.insert([doc(1)]);
     await expectCode(c.search({ vector: [1, 2] }), 'DIMENSION_MISMATCH');
     await expectCode(c.search({ vector: [1, Number.NaN, 0, 0] }), 'INVALID_VECTOR');
+    await expectCode(c.search({ vector: new Float32Array([1, Number.NaN, 0, 0]) }), 'INVALID_VECTOR');
+    await expectCode(c.search({ vector: new Float64Array([1, 0, Number.NEGATIVE_INFINITY, 0]) }), 'INVALID_VECTOR');
+    // Finite as a double, infinite as float32: rejected, not silently stored or searched as Infinity.
+    const big = await expectCode(c.search({ vector: [1, 1e300, 0, 0] }), 'INVALID_VECTOR');
+    expect(big.message).toContain('outside the float32 range');
+    await expectCode(c.insert([{ ...doc(9), embedding: [1e300, 0, 0, 0] }]), 'INVALID_VECTOR');
+    expect(await c.count()).toBe(1);
+    expect((await c.search({ vector: new Float32Array([1, 0, 0, 0]), k: 1 })).hits).toHaveLength(1);
     await expectCode(c.search({ vector: [1, 0, 0, 0], k: 0 }), 'INVALID_ARGUMENT');
     await expectCode(c.search({ vector: [1, 0, 0, 0], field: 'title' }), 'FIELD_NOT_FOUND');
     const e = await expectCode(c.search({ vector: [1, 0, 0, 0], filter: 'year >' }), 'FILTER_SYNTAX');

@@ -40,10 +40,6 @@ export class Ledger {
     return ledger;
   }
 
-  get size(): number {
-    return this.docs.size;
-  }
-
   has(docId: string): boolean {
     return this.docs.has(docId);
   }
@@ -80,9 +76,5 @@ export class Ledger {
       }
     }
     return this.bySource.get(source) ?? [];
-  }
-
-  chunkCount(docId: string): number {
-    return this.docs.get(docId)?.indexes.length ?? 0;
   }
 }

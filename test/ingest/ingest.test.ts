@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { TransformersEmbedder } from '../../src/embed/transformers-embedder.js';
-import { QuiverError } from '../../src/errors.js';
 import { assertChunkCollection, chunkCollectionSchema } from '../../src/ingest/chunk-rows.js';
 import { type IngestOptions, ingest } from '../../src/ingest/ingest.js';
 import { loadFile } from '../../src/ingest/loaders/registry.js';
 import { walkSources } from '../../src/ingest/loaders/walk.js';
 import type { Collection } from '../../src/store/collection/collection.js';
 import { Quiver } from '../../src/store/quiver.js';
+import { expectCode } from '../helpers/errors.js';
 import { testEmbedder } from '../helpers/model.js';
 import { FILES, paragraph, writeSources } from './fixtures.js';
 import { buildPdf } from './loaders/pdf-fixtures.js';
@@ -73,15 +73,6 @@ async function rows(c: Collection = collection) {
 }
 
 const ids = async (c: Collection = collection) => (await rows(c)).map((r) => r.id as string);
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, `expected ${code}`).toBeInstanceOf(QuiverError);
-  expect((err as QuiverError).code).toBe(code);
-}
 
 describe('first run', () => {
   test('writes every document as chunks whose text is the exact slice of the source', async () => {

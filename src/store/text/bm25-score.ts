@@ -119,9 +119,7 @@ export function scoreBM25(index: BM25Index, queryTerms: string[], k: number, opt
   const top = new TopK(Math.min(k, rowCount));
   const offer = (row: number, score: number) => {
     if ((filter !== undefined && !filter.has(row)) || deleted?.has(row)) return;
-    // TopK keeps float32 distances: offer float32 values too, or a float64 score that rounds to a kept one
-    // would compare unequal to it and the tie would not break by row.
-    top.push(Math.fround(-score), row);
+    top.push(-score, row); // TopK compares in float32, so equal float32 scores tie-break by row
   };
   // A Map costs far more per posting than an array slot, but scanning rowCount slots costs too: switch over
   // when the postings are under 1/8 of the rows.

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { type Collection, Quiver, QuiverError } from '../../../src/index.js';
+import { type Collection, Quiver } from '../../../src/index.js';
+import { expectCode } from '../../helpers/errors.js';
 import { DOCS_SCHEMA, doc } from '../../helpers/store.js';
 
 let db: Quiver;
@@ -12,17 +13,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await db.close();
 });
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<QuiverError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    expect(err).toBeInstanceOf(QuiverError);
-    expect((err as QuiverError).code).toBe(code);
-    return err as QuiverError;
-  }
-  throw new Error(`expected ${code}`);
-}
 
 describe('collections', () => {
   test('create, list, describe, has, drop', async () => {

@@ -4,8 +4,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, QuiverError } from '../../../src/errors.js';
+import type { ErrorCode } from '../../../src/errors.js';
 import { compileFilter, parseFilter } from '../../../src/store/filter/index.js';
+import { quiverErrorOf } from '../../helpers/errors.js';
 import { schema, staticSchema } from './fixture.js';
 
 type Case = [expression: string, code: ErrorCode, position: number, params?: Record<string, unknown>];
@@ -119,16 +120,6 @@ const params: Case[] = [
   ['array_contains(tags, {t})', 'FILTER_PARAM', 21, { t: 1 }],
 ];
 
-function thrown(f: () => unknown): QuiverError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(QuiverError);
-    return err as QuiverError;
-  }
-  throw new Error('expected a QuiverError');
-}
-
 describe('malformed expressions', () => {
   const all = [...syntax, ...typing, ...names, ...params];
 
@@ -138,7 +129,7 @@ describe('malformed expressions', () => {
 
   it.each(all)('%s → %s at %i', (expression, code, position, p) => {
     const s = code === 'FIELD_NOT_FOUND' ? staticSchema : schema;
-    const err = thrown(() => compileFilter(expression, s, p));
+    const err = quiverErrorOf(() => compileFilter(expression, s, p));
     expect(err.code).toBe(code);
     expect(err.details.position).toBe(position);
     expect(typeof err.details.excerpt).toBe('string');
@@ -146,7 +137,7 @@ describe('malformed expressions', () => {
   });
 
   it.each(syntax)('parseFilter alone rejects %s', (expression, code, position) => {
-    const err = thrown(() => parseFilter(expression));
+    const err = quiverErrorOf(() => parseFilter(expression));
     expect([err.code, err.details.position]).toEqual([code, position]);
   });
 
@@ -157,28 +148,28 @@ describe('malformed expressions', () => {
 
 describe('excerpt', () => {
   it('is the expression, a newline, then a caret under the position', () => {
-    const err = thrown(() => compileFilter('age > "x"', schema));
+    const err = quiverErrorOf(() => compileFilter('age > "x"', schema));
     expect(err.details.excerpt).toBe('age > "x"\n      ^');
     expect(err.message).toContain('position 6');
   });
 
   it('windows long expressions around the position', () => {
     const expression = `${'age > 1 and '.repeat(40)}name > 3`;
-    const err = thrown(() => compileFilter(expression, schema));
+    const err = quiverErrorOf(() => compileFilter(expression, schema));
     const [line, caret] = (err.details.excerpt as string).split('\n');
     expect(line!.length).toBeLessThan(100);
     expect(line![caret!.indexOf('^')]).toBe('3');
   });
 
   it('keeps the caret aligned when the expression has newlines and tabs', () => {
-    const err = thrown(() => compileFilter('age > 1\n\tand name > 3', schema));
+    const err = quiverErrorOf(() => compileFilter('age > 1\n\tand name > 3', schema));
     const [line, caret] = (err.details.excerpt as string).split('\n');
     expect(line![caret!.indexOf('^')]).toBe('3');
   });
 
   it('rejects non-string input without crashing', () => {
-    expect(thrown(() => parseFilter(42 as unknown as string)).code).toBe('FILTER_SYNTAX');
-    expect(thrown(() => compileFilter('age > 1', schema, null as unknown as Record<string, unknown>)).code).toBe(
+    expect(quiverErrorOf(() => parseFilter(42 as unknown as string)).code).toBe('FILTER_SYNTAX');
+    expect(quiverErrorOf(() => compileFilter('age > 1', schema, null as unknown as Record<string, unknown>)).code).toBe(
       'FILTER_PARAM',
     );
   });

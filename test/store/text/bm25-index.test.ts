@@ -6,10 +6,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QuiverError } from '../../../src/errors.js';
 import { createAnalyzer } from '../../../src/store/text/analyzer.js';
 import { BM25Index } from '../../../src/store/text/bm25-index.js';
 import { Bitset } from '../../../src/store/util/bitset.js';
+import { quiverErrorOf } from '../../helpers/errors.js';
 import { corpusArb, expectTopK, queryArb, referenceScores } from './reference-bm25.js';
 
 const en = createAnalyzer();
@@ -21,16 +21,6 @@ const paramsArb = fc.record({
   b: fc.constantFrom(0, 0.4, 0.75, 1),
   k: fc.integer({ min: 0, max: 12 }),
 });
-
-function errorOf(f: () => unknown): QuiverError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(QuiverError);
-    return err as QuiverError;
-  }
-  throw new Error('expected a QuiverError');
-}
 
 describe('BM25Index.build', () => {
   it('keeps postings ascending, frequencies, lengths and statistics', () => {
@@ -62,7 +52,7 @@ describe('BM25Index.build', () => {
   });
 
   it('rejects a text that is neither a string nor null', () => {
-    const err = errorOf(() => BM25Index.build(['ok', 7 as unknown as string], en));
+    const err = quiverErrorOf(() => BM25Index.build(['ok', 7 as unknown as string], en));
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(err.details.row).toBe(1);
   });
@@ -229,7 +219,7 @@ describe('BM25Index.search', () => {
   it('rejects bad arguments with INVALID_ARGUMENT naming the field', () => {
     const index = BM25Index.build(['a', 'b'], plain);
     const field = (f: () => unknown) => {
-      const err = errorOf(f);
+      const err = quiverErrorOf(f);
       expect(err.code).toBe('INVALID_ARGUMENT');
       return err.details.field;
     };

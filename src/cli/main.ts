@@ -5,7 +5,7 @@
  */
 
 import { Command } from 'commander';
-import { QuiverError } from '../errors.js';
+import { type ErrorCode, QuiverError } from '../errors.js';
 import { Quiver } from '../store/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { addIngestCommand } from './ingest-command.js';
@@ -93,7 +93,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-const HINTS: Partial<Record<string, string>> = {
+/** What to do next, per error code: printed after the error on stderr. */
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  LOCKED: 'another process has this store open; stop it or use another --path',
+  CORRUPT: 'restore the named file from a backup, or drop the collection',
   CONFIG_INVALID: 'fix the key named above; pipelines/default.yaml lists every setting with its default',
   UNSUPPORTED_FILE:
     'exclude the file with an exclude glob in the pipeline (loader.exclude), or convert it to a supported type',
@@ -110,9 +113,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof QuiverError) {
       console.error(`error ${err.code}: ${err.message}`);
-      if (err.code === 'LOCKED')
-        console.error('hint: another process has this store open; stop it or use another --path');
-      if (err.code === 'CORRUPT') console.error('hint: restore the named file from a backup, or drop the collection');
       const hint = HINTS[err.code];
       if (hint) console.error(`hint: ${hint}`);
       return exitCodeFor(err.code);

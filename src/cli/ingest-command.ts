@@ -49,6 +49,36 @@ function loadOptions(loader: PipelineConfig['loader']) {
   return { json, csv: loader.csv };
 }
 
+/**
+ * Ingests `paths` into the context's chunk collection (created on first use) with the pipeline's settings,
+ * showing progress on stderr; Ctrl-C stops between batches.
+ */
+export async function ingestInto(ctx: PipelineContext, paths: string[], prune: boolean): Promise<IngestSummary> {
+  const { collection, embedder } = await openChunkCollection(ctx);
+  const progress = createProgressReporter();
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return await ingest({
+      collection,
+      embedder,
+      paths,
+      include: ctx.config.loader.include,
+      exclude: ctx.config.loader.exclude,
+      load: loadOptions(ctx.config.loader),
+      chunker: ctx.config.chunker,
+      batchSize: ctx.config.ingest.batchSize,
+      prune,
+      signal: abort.signal,
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+  }
+}
+
 export function formatSummary(collection: string, s: IngestSummary): string {
   const lines = [
     `${s.files.seen} files: ${s.files.changed} changed, ${s.files.unchanged} unchanged`,
@@ -70,32 +100,10 @@ export function addIngestCommand(program: Command): void {
     .option('--prune', 'delete the chunks of files that no longer exist under the given paths')
     .action(async (paths: string[], flags: IngestFlags) => {
       const json = program.opts().json === true;
-      const { summary, name } = await withPipeline(program, flags, async (ctx) => {
-        const { collection, embedder } = await openChunkCollection(ctx);
-        const progress = createProgressReporter();
-        const abort = new AbortController();
-        const onSignal = () => abort.abort();
-        process.once('SIGINT', onSignal);
-        try {
-          const result = await ingest({
-            collection,
-            embedder,
-            paths,
-            include: ctx.config.loader.include,
-            exclude: ctx.config.loader.exclude,
-            load: loadOptions(ctx.config.loader),
-            chunker: ctx.config.chunker,
-            batchSize: ctx.config.ingest.batchSize,
-            prune: flags.prune ?? ctx.config.ingest.prune,
-            signal: abort.signal,
-            onProgress: (p) => progress.update(p),
-          });
-          return { summary: result, name: ctx.collectionName };
-        } finally {
-          progress.done();
-          process.off('SIGINT', onSignal);
-        }
-      });
+      const { summary, name } = await withPipeline(program, flags, async (ctx) => ({
+        summary: await ingestInto(ctx, paths, flags.prune ?? ctx.config.ingest.prune),
+        name: ctx.collectionName,
+      }));
       console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(name, summary));
     });
 }

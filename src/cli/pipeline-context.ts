@@ -26,6 +26,8 @@ export interface PipelineContext {
   /** The id the embedder will report, known without loading it. */
   modelId: string;
   collectionName: string;
+  /** The store folder in use. */
+  storePath: string;
 }
 
 /** Says so on stderr when the default model is about to be built, so the first run's pause is explained. */
@@ -59,6 +61,7 @@ export async function withPipeline<T>(
         embedder,
         modelId: embedderModelId(config.embedder),
         collectionName: flags.collection ?? config.collection.name,
+        storePath: path,
       });
     } finally {
       await db.close();

@@ -27,7 +27,7 @@ export function chunkCollectionSchema(options: ChunkSchemaOptions): CollectionSc
     fields: [
       { name: 'id', type: 'string', primary: true },
       { name: VECTOR_FIELD, type: 'vector', dim: options.dimension, metric: 'cosine', index: options.index },
-      { name: 'text', type: 'string' },
+      { name: 'text', type: 'string', fullText: true },
       { name: 'doc_id', type: 'string' },
       { name: 'doc_hash', type: 'string' },
       { name: 'source', type: 'string' },

@@ -20,6 +20,7 @@ import { validateRows } from '../schema/validate-rows.js';
 import { candidateRows } from '../segment/planner.js';
 import type { Segment } from '../segment/segment.js';
 import type { CollectionCore } from './collection-core.js';
+import { type HybridResult, type HybridSearchOptions, hybridSearch } from './hybrid-search.js';
 import { DEFAULT_PARTITION } from './manifest.js';
 import { projectRow, resolveProjection } from './projection.js';
 import {
@@ -30,6 +31,7 @@ import {
   type SearchOptions,
   type SearchResult,
 } from './search.js';
+import { prepareTextSearch, type TextSearchOptions } from './text-search.js';
 
 export interface WriteOptions {
   /** Target partition. Default `_default`. Not allowed when the schema has a partition key. */
@@ -274,11 +276,44 @@ export class Collection {
     return n;
   }
 
-  /** The k nearest rows to one query vector. */
-  async search(request: SearchOptions & { vector: ArrayLike<number> }): Promise<SearchResult> {
+  /**
+   * The k nearest rows to one query vector, or, given `text` instead, the k best rows by BM25 over a
+   * full-text field (`field` names it when there are several; `k1` and `b` override the field's).
+   */
+  async search(
+    request: (SearchOptions & { vector: ArrayLike<number> }) | (TextSearchOptions & { text: string }),
+  ): Promise<SearchResult> {
     this.core.assertOpen();
-    const prepared = prepareSearch(this.core.data, request, this.checkPartitions, this.core.options.exactScanRows);
-    return prepared.run(prepareQuery(prepared.field, request.vector));
+    if (request !== null && typeof request === 'object' && 'text' in request && request.text !== undefined) {
+      if ('vector' in request && request.vector !== undefined) {
+        throw new QuiverError('INVALID_ARGUMENT', 'search takes "vector" or "text", not both; use hybridSearch');
+      }
+      const text = prepareTextSearch(this.core.data, request, this.checkPartitions);
+      return text.run(request.text);
+    }
+    const vectorRequest = request as SearchOptions & { vector: ArrayLike<number> };
+    const prepared = prepareSearch(
+      this.core.data,
+      vectorRequest,
+      this.checkPartitions,
+      this.core.options.exactScanRows,
+    );
+    return prepared.run(prepareQuery(prepared.field, vectorRequest.vector));
+  }
+
+  /**
+   * Dense and BM25 sub-searches with one filter, fused into one ranking (RRF, weighted, or adaptive).
+   *
+   * @example
+   * const { hits } = await chunks.hybridSearch({
+   *   requests: [{ vector: await embedder.embedQuery(q) }, { text: q }],
+   *   k: 5,
+   *   filter: 'source like "docs/%"',
+   * });
+   */
+  async hybridSearch(request: HybridSearchOptions): Promise<HybridResult> {
+    this.core.assertOpen();
+    return hybridSearch(this.core.data, request, this.checkPartitions, this.core.options.exactScanRows);
   }
 
   /** Several queries in one call; each sees a consistent state, and results come back in query order. */

@@ -59,7 +59,7 @@ export interface SearchResult {
 
 export const MAX_TOPK = 16_384;
 
-interface Candidate {
+export interface Candidate {
   segment: Segment;
   row: number;
   distance: number;
@@ -128,7 +128,7 @@ function checkInt(name: string, v: number | undefined, min: number, max: number,
   return v;
 }
 
-const toScore = (metric: Metric, distance: number) => (metric === 'l2' ? distance : 1 - distance);
+export const toScore = (metric: Metric, distance: number) => (metric === 'l2' ? distance : 1 - distance);
 
 function inRange(metric: Metric, score: number, radius?: number, rangeFilter?: number): boolean {
   if (metric === 'l2')
@@ -142,6 +142,8 @@ export interface PreparedSearch {
   offset: number;
   ef: number;
   projection: Projection;
+  /** The best `want` rows for one query, nearest first, without range bounds or offset. */
+  collect: (query: Float32Array, want: number) => Candidate[];
   run: (query: Float32Array) => SearchResult;
 }
 
@@ -172,35 +174,39 @@ export function prepareSearch(
   const projection = resolveProjection(schema, options.outputFields);
   const ranged = options.radius !== undefined || options.rangeFilter !== undefined;
 
+  /** The best `want` rows for one query, nearest first; per-segment plans go to `plans` when given. */
+  const collect = (query: Float32Array, want: number, plans?: SegmentPlan[]): Candidate[] => {
+    const all: Candidate[] = [];
+    // One query object for every segment: this runs per query, so it allocates as little as it can.
+    const q = {
+      field: field.name,
+      dim: field.dim,
+      metric: field.metric,
+      vector: query,
+      k: want,
+      ef: Math.max(ef, want),
+      exact: options.exact === true,
+      filter,
+      partitions: options.partitions,
+      exactScanRows,
+    };
+    for (const segment of data.segments()) {
+      if (segment.rowCount === segment.deletedCount && !plans) continue;
+      const { hits, plan } = searchSegment(segment, q);
+      plans?.push(plan);
+      for (let i = 0; i < hits.labels.length; i++)
+        all.push({ segment, row: hits.labels[i]!, distance: hits.distances[i]! });
+    }
+    all.sort((a, b) => a.distance - b.distance || a.segment.id - b.segment.id || a.row - b.row);
+    return all.length > want ? all.slice(0, want) : all;
+  };
+
   const run = (query: Float32Array): SearchResult => {
-    const segments = data.segments();
     const live = data.liveRows;
     let want = k + offset;
     for (;;) {
-      const plans: SegmentPlan[] = [];
-      const all: Candidate[] = [];
-      // One query object for every segment: this loop runs per query, so it allocates as little as it can.
-      const q = {
-        field: field.name,
-        dim: field.dim,
-        metric: field.metric,
-        vector: query,
-        k: want,
-        ef: Math.max(ef, want),
-        exact: options.exact === true,
-        filter,
-        partitions: options.partitions,
-        exactScanRows,
-      };
-      for (const segment of segments) {
-        if (segment.rowCount === segment.deletedCount && !options.explain) continue;
-        const { hits, plan } = searchSegment(segment, q);
-        if (options.explain) plans.push(plan);
-        for (let i = 0; i < hits.labels.length; i++)
-          all.push({ segment, row: hits.labels[i]!, distance: hits.distances[i]! });
-      }
-      all.sort((a, b) => a.distance - b.distance || a.segment.id - b.segment.id || a.row - b.row);
-      let ranked = all.slice(0, want);
+      const plans: SegmentPlan[] | undefined = options.explain ? [] : undefined;
+      let ranked = collect(query, want, plans);
       if (ranged) {
         const farthest = ranked[ranked.length - 1];
         const full = ranked.length === want;
@@ -219,8 +225,8 @@ export function prepareSearch(
         score: toScore(field.metric, c.distance),
         fields: projectRow(c.segment, c.row, projection),
       }));
-      return options.explain ? { hits, explain: plans } : { hits };
+      return plans ? { hits, explain: plans } : { hits };
     }
   };
-  return { field, k, offset, ef, projection, run };
+  return { field, k, offset, ef, projection, collect, run };
 }

@@ -4,6 +4,8 @@
  * placeholders with typed literals, leaving a tree the evaluator and the index resolver can trust.
  */
 
+import type { Analyzer } from '../text/analyzer.js';
+
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export type ArithOp = '+' | '-' | '*' | '/' | '%' | '**';
 export type LiteralValue = number | string | boolean | LiteralValue[];
@@ -27,7 +29,9 @@ export type Expr =
   | (Span & { kind: 'in'; negated: boolean; operand: Expr; list: Expr })
   | (Span & { kind: 'like'; operand: Expr; pattern: Expr })
   | (Span & { kind: 'isnull'; negated: boolean; operand: Expr })
-  | (Span & { kind: 'call'; name: FunctionName; args: Expr[] });
+  | (Span & { kind: 'call'; name: FunctionName; args: Expr[] })
+  /** `text_match(field, "query")` after binding: the query's analyzed terms; a row matches any of them. */
+  | (Span & { kind: 'textmatch'; field: string; query: string; terms: string[]; analyzer: Analyzer });
 
 export const FUNCTIONS = [
   'array_contains',
@@ -37,6 +41,7 @@ export const FUNCTIONS = [
   'json_contains',
   'json_contains_all',
   'json_contains_any',
+  'text_match',
 ] as const;
 
 export type FunctionName = (typeof FUNCTIONS)[number];

@@ -7,6 +7,7 @@
  */
 
 import type { ErrorCode } from '../../errors.js';
+import { resolveFullText } from '../schema/full-text.js';
 import { type CollectionSchema, DYNAMIC_FIELD } from '../schema/types.js';
 import type { Expr, ExprOf, LiteralValue } from './ast.js';
 import { filterError } from './filter-error.js';
@@ -83,8 +84,43 @@ class Binder {
         return { e: { ...e, operand: operand.e }, t: 'bool' };
       }
       case 'call':
-        return this.call(e);
+        return e.name === 'text_match' ? this.textMatch(e) : this.call(e);
+      case 'textmatch':
+        return { e, t: 'bool' };
     }
+  }
+
+  /** `text_match(field, "query")`: the field must be full-text indexed; the query is analyzed once, here. */
+  private textMatch(e: ExprOf<'call'>): Bound {
+    const target = this.bind(e.args[0]!);
+    const name = target.e.kind === 'field' && !target.e.dynamic && target.e.path.length === 0 ? target.e.name : '';
+    const field = this.schema.fields.find((f) => f.name === name);
+    const text = field && resolveFullText(field);
+    if (!text) {
+      this.typeError(
+        name
+          ? `text_match needs a full-text field; "${name}" was not declared with fullText`
+          : 'text_match applies to a full-text string field',
+        target.e,
+      );
+    }
+    const query = this.bind(e.args[1]!);
+    if (query.e.kind !== 'literal' || typeof query.e.value !== 'string') {
+      this.typeError('text_match needs a string of words to match', query.e);
+    }
+    const words = query.e.value as string;
+    return {
+      e: {
+        kind: 'textmatch',
+        field: name,
+        query: words,
+        terms: text!.analyzer.analyze(words),
+        analyzer: text!.analyzer,
+        start: e.start,
+        end: e.end,
+      },
+      t: 'bool',
+    };
   }
 
   /** Binds an expression that must be a constant value (list items, function arguments). */

@@ -6,6 +6,7 @@
  */
 
 import type { ColumnSource } from '../segment/columns.js';
+import type { TextIndexSource } from '../text/text-index-source.js';
 import type { CompareOp, Expr, ExprOf } from './ast.js';
 import { compileLike } from './like.js';
 import { arith, compareValues, inList, same, type Truth, walk } from './values.js';
@@ -137,6 +138,26 @@ function arrayCall(e: ExprOf<'call'>, src: ColumnSource): RowPredicate {
   };
 }
 
+/** Per-row `text_match`, for sources without a text index: analyzes the row's text and looks for any term. */
+function textMatch(e: ExprOf<'textmatch'>, src: ColumnSource): RowPredicate {
+  const index = (src as Partial<TextIndexSource>).textIndex?.(e.field);
+  if (index) {
+    const hits = index.matchRows(e.terms, 'any');
+    const text = compileValue({ kind: 'field', name: e.field, path: [], start: e.start, end: e.end }, src);
+    return (row) => (text(row) === null ? null : hits.has(row));
+  }
+  const analyzer = e.analyzer;
+  const wanted = new Set(e.terms);
+  const text = compileValue({ kind: 'field', name: e.field, path: [], start: e.start, end: e.end }, src);
+  return (row) => {
+    const v = text(row);
+    if (typeof v !== 'string') return null;
+    if (wanted.size === 0) return false;
+    for (const term of analyzer.analyze(v)) if (wanted.has(term)) return true;
+    return false;
+  };
+}
+
 export function compilePredicate(e: Expr, src: ColumnSource): RowPredicate {
   switch (e.kind) {
     case 'logic':
@@ -182,6 +203,8 @@ export function compilePredicate(e: Expr, src: ColumnSource): RowPredicate {
     }
     case 'call':
       return arrayCall(e, src);
+    case 'textmatch':
+      return textMatch(e, src);
     default: {
       const f = compileValue(e, src);
       return (row) => {

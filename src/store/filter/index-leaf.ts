@@ -8,11 +8,12 @@
 import type { ScalarIndex, ScalarIndexSource } from '../scalar/scalar-index.js';
 import { rangeOf } from '../scalar/sorted-index.js';
 import type { Column, ColumnSource } from '../segment/columns.js';
+import type { TextIndexSource } from '../text/text-index-source.js';
 import { Bitset } from '../util/bitset.js';
 import type { CompareOp, Expr } from './ast.js';
 import { constantOf } from './evaluate.js';
 
-export type Source = ColumnSource & Partial<ScalarIndexSource>;
+export type Source = ColumnSource & Partial<ScalarIndexSource> & Partial<TextIndexSource>;
 
 export interface IndexedLeaf {
   field: string;
@@ -101,6 +102,12 @@ export function indexedLeaf(e: Expr, src: Source): IndexedLeaf | undefined {
     if (!index || !Array.isArray(list)) return undefined;
     const answer = lookup(n, index, '==', list);
     return answer && { field: name!, complement: e.negated, ...answer };
+  }
+  if (e.kind === 'textmatch') {
+    const index = src.textIndex?.(e.field);
+    if (!index) return undefined;
+    const set = index.matchRows(e.terms, 'any');
+    return { field: e.field, complement: false, hitCount: set.count(), hits: () => set.clone() };
   }
   if (e.kind === 'call' && e.name.startsWith('array_contains')) {
     const name = plainField(e.args[0]!);

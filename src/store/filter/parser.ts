@@ -21,6 +21,7 @@ const ARITY: Record<FunctionName, number> = {
   json_contains: 2,
   json_contains_all: 2,
   json_contains_any: 2,
+  text_match: 2,
 };
 
 class Parser {

@@ -4,6 +4,8 @@
  * name, kept in a hidden JSON column (`$meta`, as in Milvus) and reachable from filters by name.
  */
 
+import type { AnalyzerOptions } from '../text/analyzer-options.js';
+
 export type Metric = 'cosine' | 'ip' | 'l2';
 
 export type ScalarType = 'bool' | 'int' | 'float' | 'string' | 'string[]' | 'json';
@@ -18,6 +20,16 @@ export interface HnswParams {
   efConstruction?: number;
   /** Default search beam width when a search names none. Default 64. */
   ef?: number;
+}
+
+/** Full-text (BM25) indexing of a string field: the analyzer its text goes through, and BM25's parameters. */
+export interface FullTextParams {
+  /** Tokenizing, stopwords and stemming. Default: English (see AnalyzerOptions). */
+  analyzer?: AnalyzerOptions;
+  /** Term-frequency saturation. Default 1.2; a search may override it. */
+  k1?: number;
+  /** Length normalization, 0..1. Default 0.75; a search may override it. */
+  b?: number;
 }
 
 export interface FlatParams {
@@ -55,6 +67,11 @@ export interface ScalarFieldSchema {
   maxCapacity?: number;
   /** Marks the field whose value names a row's tenant (Milvus's partition key). At most one. */
   partitionKey?: boolean;
+  /**
+   * String fields only: keep a BM25 inverted index of the field's text, for `text_match(field, "...")`
+   * filters and text search (`search({ text })`, `hybridSearch`). `true` takes every default.
+   */
+  fullText?: boolean | FullTextParams;
 }
 
 export type FieldSchema = PrimaryFieldSchema | VectorFieldSchema | ScalarFieldSchema;

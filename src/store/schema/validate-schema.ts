@@ -5,6 +5,7 @@
  */
 
 import { QuiverError } from '../../errors.js';
+import { type ResolvedTextField, resolveFullText } from './full-text.js';
 import type {
   CollectionSchema,
   FieldSchema,
@@ -27,6 +28,8 @@ export interface ResolvedSchema {
   primary: Required<Omit<PrimaryFieldSchema, 'autoId'>> & { autoId: boolean };
   vectors: ResolvedVectorField[];
   scalars: ScalarFieldSchema[];
+  /** String fields with a full-text (BM25) index. */
+  texts: ResolvedTextField[];
   partitionKey: string | undefined;
 }
 
@@ -80,6 +83,7 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
   let primary: ResolvedSchema['primary'] | undefined;
   const vectors: ResolvedVectorField[] = [];
   const scalars: ScalarFieldSchema[] = [];
+  const texts: ResolvedTextField[] = [];
   let partitionKey: string | undefined;
   for (const raw of schema.fields) {
     const f = raw as FieldSchema & Record<string, unknown>;
@@ -93,6 +97,7 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
       if (primary) fail(`a collection has exactly one primary key; "${primary.name}" and "${f.name}" both claim it`);
       if (f.type !== 'string' && f.type !== 'int')
         fail(`primary key "${f.name}" must be of type string or int`, f.name);
+      resolveFullText(f); // a key field cannot be full-text indexed: this throws when one asks
       const autoId = f.autoId === true;
       if (autoId && f.type !== 'int') fail(`autoId needs an int primary key ("${f.name}" is a string)`, f.name);
       primary = { name: f.name, type: f.type, primary: true, autoId, maxLength: f.maxLength ?? 65_535 };
@@ -120,7 +125,10 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
         maxLength: s.maxLength ?? 65_535,
         maxCapacity: s.maxCapacity ?? 4096,
         partitionKey: s.partitionKey === true,
+        ...(s.fullText !== undefined ? { fullText: s.fullText } : {}),
       });
+      const text = resolveFullText(s);
+      if (text) texts.push(text);
     }
   }
   if (!primary) fail('a collection needs a primary key field ({ name, type: "string" | "int", primary: true })');
@@ -134,6 +142,7 @@ export function resolveSchema(schema: CollectionSchema): ResolvedSchema {
     primary,
     vectors,
     scalars,
+    texts,
     partitionKey,
   };
 }

@@ -8,6 +8,8 @@ import type { ScalarIndex } from '../scalar/scalar-index.js';
 import type { PrimaryKey, RowBatch } from '../schema/batch.js';
 import { DYNAMIC_FIELD } from '../schema/types.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
+import type { BM25Index } from '../text/bm25-index.js';
+import { GrowingBM25 } from '../text/growing-bm25.js';
 import { Bitset } from '../util/bitset.js';
 import { FlatIndex } from '../vector/flat-index.js';
 import type { VectorIndex } from '../vector/vector-index.js';
@@ -31,6 +33,7 @@ export class GrowingSegment implements Segment {
   private readonly values = new Map<string, unknown[]>();
   private readonly vecs = new Map<string, Float32Array>();
   private readonly flats = new Map<string, { rows: number; index: FlatIndex }>();
+  private readonly texts = new Map<string, GrowingBM25>();
   /** The last WAL sequence number applied to this segment. */
   lastLsn = 0;
 
@@ -48,6 +51,7 @@ export class GrowingSegment implements Segment {
     if (schema.dynamic) this.values.set(DYNAMIC_FIELD, []);
     this.values.set(PARTITION_COLUMN, []);
     for (const v of schema.vectors) this.vecs.set(v.name, new Float32Array(0));
+    for (const t of schema.texts) this.texts.set(t.name, new GrowingBM25(t.analyzer));
     this.grow(initialCapacity);
   }
 
@@ -100,6 +104,10 @@ export class GrowingSegment implements Segment {
       this.values.get(PARTITION_COLUMN)!.push(batch.partition);
     }
     for (const f of this.schema.vectors) this.vecs.get(f.name)!.set(batch.vectors[f.name]!, first * f.dim);
+    for (const [name, index] of this.texts) {
+      const values = batch.scalars[name]!;
+      for (let i = 0; i < n; i++) index.append((values[i] ?? null) as string | null);
+    }
     this.rows += n;
     return first;
   }
@@ -163,6 +171,10 @@ export class GrowingSegment implements Segment {
     }
     this.flats.set(field, { rows: this.rows, index });
     return index;
+  }
+
+  textIndex(field: string): BM25Index | undefined {
+    return this.texts.get(field)?.snapshot();
   }
 
   markDeleted(row: number): void {

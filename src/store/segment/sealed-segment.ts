@@ -6,6 +6,7 @@
 
 import type { ScalarIndex } from '../scalar/scalar-index.js';
 import type { PrimaryKey } from '../schema/batch.js';
+import type { BM25Index } from '../text/bm25-index.js';
 import type { Bitset } from '../util/bitset.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { type Column, columnValue } from './columns.js';
@@ -20,6 +21,8 @@ export interface SealedSegmentParts {
   vectors: Map<string, Float32Array>;
   indexes: Map<string, VectorIndex>;
   scalarIndexes: Map<string, ScalarIndex>;
+  /** BM25 indexes of the full-text fields. */
+  textIndexes: Map<string, BM25Index>;
   deleted: Bitset;
 }
 
@@ -84,6 +87,14 @@ export class SealedSegment implements Segment {
 
   vectorIndex(field: string): VectorIndex {
     return this.parts.indexes.get(field)!;
+  }
+
+  textIndex(field: string): BM25Index | undefined {
+    return this.parts.textIndexes.get(field);
+  }
+
+  textIndexNames(): string[] {
+    return [...this.parts.textIndexes.keys()];
   }
 
   markDeleted(row: number): void {

@@ -9,6 +9,7 @@ import { buildScalarIndex } from '../scalar/build-scalar-index.js';
 import type { ScalarIndex } from '../scalar/scalar-index.js';
 import { DYNAMIC_FIELD } from '../schema/types.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
+import { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
 import { FlatIndex } from '../vector/flat-index.js';
 import { buildHnswIndex } from '../vector/hnsw-build.js';
@@ -91,6 +92,15 @@ export async function buildSealedSegment(
     }
     await yieldNow();
   }
+  // BM25 over the gathered text column: a compaction rebuilds it from live rows only, so deleted rows leave
+  // the statistics exactly when they leave the segment.
+  const textIndexes = new Map<string, BM25Index>();
+  for (const t of schema.texts) {
+    const column = columns.get(t.name)!;
+    const texts = column.kind === 'value' ? (column.values as (string | null)[]) : [];
+    textIndexes.set(t.name, BM25Index.build(texts, t.analyzer));
+    await yieldNow();
+  }
   const deleted = new Bitset(total);
   let out = 0;
   for (const { segment, rows, keepTombstones } of sources) {
@@ -130,6 +140,7 @@ export async function buildSealedSegment(
     vectors,
     indexes,
     scalarIndexes,
+    textIndexes,
     deleted,
   });
 }

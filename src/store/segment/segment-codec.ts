@@ -9,6 +9,9 @@ import { QuiverError } from '../../errors.js';
 import { decodeScalarIndex, encodeScalarIndex } from '../scalar/scalar-codec.js';
 import type { ScalarIndex } from '../scalar/scalar-index.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
+import type { AnalyzerOptions } from '../text/analyzer-options.js';
+import { decodeBM25, encodeBM25 } from '../text/bm25-codec.js';
+import type { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
 import { loadVectorIndex } from '../vector/load-vector-index.js';
 import type { VectorIndex } from '../vector/vector-index.js';
@@ -24,6 +27,8 @@ interface SegmentMeta {
   columns: string[];
   vectors: { name: string; dim: number; metric: string; index: 'FLAT' | 'HNSW' }[];
   scalarIndexes: string[];
+  /** Full-text fields with a `bm25:<name>` section (absent in files written before full-text search). */
+  textIndexes?: string[];
 }
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -42,6 +47,7 @@ export async function encodeSegment(segment: SealedSegment, schema: ResolvedSche
       index: segment.vectorIndex(f.name).kind,
     })),
     scalarIndexes: segment.scalarIndexNames(),
+    textIndexes: segment.textIndexNames(),
   };
   sections.set('meta', new TextEncoder().encode(JSON.stringify(meta)));
   for (const name of meta.columns) sections.set(`col:${name}`, encodeColumn(segment.column(name)!, segment.rowCount));
@@ -50,6 +56,7 @@ export async function encodeSegment(segment: SealedSegment, schema: ResolvedSche
     sections.set(`idx:${f.name}`, await segment.vectorIndex(f.name).serialize());
   }
   for (const name of meta.scalarIndexes) sections.set(`sidx:${name}`, encodeScalarIndex(segment.scalarIndex(name)!));
+  for (const name of meta.textIndexes ?? []) sections.set(`bm25:${name}`, encodeBM25(segment.textIndex(name)!));
   return encodeSections(sections);
 }
 
@@ -93,6 +100,19 @@ export async function decodeSegment(
       throw new QuiverError('CORRUPT', `${file}: scalar index "${name}" is damaged`, { file }, { cause: err });
     }
   }
+  const textIndexes = new Map<string, BM25Index>();
+  for (const t of schema.texts) {
+    if (!(meta.textIndexes ?? []).includes(t.name)) bad(`no BM25 index for full-text field "${t.name}"`);
+    let index: BM25Index;
+    try {
+      index = decodeBM25(section(`bm25:${t.name}`), t.analyzer.options as AnalyzerOptions);
+    } catch (err) {
+      if (err instanceof QuiverError && err.code === 'INCOMPATIBLE') throw err;
+      throw new QuiverError('CORRUPT', `${file}: BM25 index "${t.name}" is damaged`, { file }, { cause: err });
+    }
+    if (index.rowCount !== n) bad(`BM25 index "${t.name}" covers ${index.rowCount} rows, the segment has ${n}`);
+    textIndexes.set(t.name, index);
+  }
   if (deleted && deleted.size !== n) bad(`tombstones cover ${deleted.size} rows, the segment has ${n}`);
   return new SealedSegment({
     id: meta.id,
@@ -102,6 +122,7 @@ export async function decodeSegment(
     vectors,
     indexes,
     scalarIndexes,
+    textIndexes,
     deleted: deleted ?? new Bitset(n),
   });
 }

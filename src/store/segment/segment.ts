@@ -6,6 +6,7 @@
 
 import type { ScalarIndexSource } from '../scalar/scalar-index.js';
 import type { PrimaryKey } from '../schema/batch.js';
+import type { BM25Index } from '../text/bm25-index.js';
 import type { Bitset } from '../util/bitset.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import type { ColumnSource } from './columns.js';
@@ -25,6 +26,8 @@ export interface Segment extends ColumnSource, ScalarIndexSource {
   vectors(field: string): Float32Array;
   /** The field's ANN index: HNSW (or FLAT) for sealed segments, an exact scan for growing ones. */
   vectorIndex(field: string): VectorIndex;
+  /** The BM25 index of a full-text field (undefined for other fields). Tombstoned rows are still in it. */
+  textIndex(field: string): BM25Index | undefined;
   markDeleted(row: number): void;
 }
 

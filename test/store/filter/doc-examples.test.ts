@@ -17,14 +17,15 @@ const docSchema: CollectionSchema = {
     { name: 'id', type: 'int', primary: true },
     { name: 'age', type: 'int', nullable: true },
     { name: 'price', type: 'float', nullable: true },
-    { name: 'title', type: 'string', nullable: true },
+    { name: 'title', type: 'string', nullable: true, fullText: true },
+    { name: 'body', type: 'string', nullable: true, fullText: true },
     { name: 'active', type: 'bool', nullable: true },
     { name: 'tags', type: 'string[]', nullable: true },
     { name: 'meta', type: 'json', nullable: true },
     { name: 'vec', type: 'vector', dim: 4, metric: 'cosine' },
   ],
 };
-const params = { min_age: 18, names: ['a', 'b'], lo: 1, hi: 10 };
+const params = { min_age: 18, names: ['a', 'b'], lo: 1, hi: 10, banned: 'spam scam' };
 
 const examples = [...doc.matchAll(/```filter\n([\s\S]*?)```/g)].flatMap((m) =>
   m[1]!.split('\n').filter((l) => l.trim()),

@@ -1,0 +1,171 @@
+/**
+ * Hybrid search in one call: several sub-searches (dense over any vector field, BM25 over any full-text
+ * field) run with the same filter and partitions against one state of the collection, each returns its
+ * best `limit` candidates, and a fusion method (RRF, weighted score fusion, or adaptive weighting) merges
+ * them into one ranking. Each hit reports the fused score and every sub-search's own score, so callers can
+ * see why a row ranked where it did. The whole call runs synchronously: it never sees half a write.
+ */
+
+import { QuiverError } from '../../errors.js';
+import { fuse } from '../fusion/fuse.js';
+import type { FusionSpec, RankedList } from '../fusion/types.js';
+import type { PrimaryKey } from '../schema/batch.js';
+import type { Row } from '../schema/types.js';
+import type { Segment } from '../segment/segment.js';
+import type { CollectionData } from './collection-data.js';
+import { projectRow, resolveProjection } from './projection.js';
+import { MAX_TOPK, prepareQuery, prepareSearch, toScore } from './search.js';
+import { prepareTextSearch } from './text-search.js';
+
+export interface VectorSubSearch {
+  vector: ArrayLike<number>;
+  /** The vector field; may be omitted when the collection has one. */
+  field?: string;
+  ef?: number;
+  exact?: boolean;
+}
+
+export interface TextSubSearch {
+  text: string;
+  /** The full-text field; may be omitted when the collection has one. */
+  field?: string;
+  k1?: number;
+  b?: number;
+}
+
+export type SubSearch = VectorSubSearch | TextSubSearch;
+
+export interface HybridSearchOptions {
+  /** One to eight sub-searches. Their results are fused in this order (weights follow it too). */
+  requests: SubSearch[];
+  /** Hits to return. Default 10. */
+  k?: number;
+  offset?: number;
+  /** Candidates each sub-search contributes to fusion. Default max(100, k + offset). */
+  limit?: number;
+  /** How the lists are merged. Default: DEFAULT_FUSION. */
+  fusion?: FusionSpec;
+  filter?: string;
+  params?: Record<string, unknown>;
+  partitions?: string[];
+  outputFields?: string[];
+}
+
+export interface HybridHit {
+  id: PrimaryKey;
+  /** The fused score; higher is better. */
+  score: number;
+  /** Per sub-search, in request order: its own score for this row (as `search` reports it), or null when the
+   * row was not among that sub-search's candidates. */
+  scores: (number | null)[];
+  fields: Row;
+}
+
+export interface HybridResult {
+  hits: HybridHit[];
+}
+
+/**
+ * The default fusion, chosen on SciFact's train queries (see docs/retrieval.md): reciprocal rank fusion
+ * with its usual constant.
+ */
+export const DEFAULT_FUSION: FusionSpec = { method: 'rrf', k: 60 };
+
+const MAX_REQUESTS = 8;
+
+interface Located {
+  segment: Segment;
+  row: number;
+}
+
+function int(name: string, v: unknown, min: number, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_TOPK) {
+    throw new QuiverError('INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${MAX_TOPK}]`, { field: name });
+  }
+  return v;
+}
+
+export function hybridSearch(
+  data: CollectionData,
+  options: HybridSearchOptions,
+  checkPartitions: (p?: string[]) => void,
+  exactScanRows?: number,
+): HybridResult {
+  if (options === null || typeof options !== 'object') {
+    throw new QuiverError('INVALID_ARGUMENT', 'hybridSearch takes an options object');
+  }
+  const { requests } = options;
+  if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_REQUESTS) {
+    throw new QuiverError('INVALID_ARGUMENT', `requests must hold 1 to ${MAX_REQUESTS} sub-searches`, {
+      field: 'requests',
+    });
+  }
+  const k = int('k', options.k, 1, 10);
+  const offset = int('offset', options.offset, 0, 0);
+  if (k + offset > MAX_TOPK) throw new QuiverError('INVALID_ARGUMENT', `k + offset must be at most ${MAX_TOPK}`);
+  const limit = int('limit', options.limit, 1, Math.max(100, k + offset));
+  const projection = resolveProjection(data.schema, options.outputFields);
+  const shared = { filter: options.filter, params: options.params, partitions: options.partitions, outputFields: [] };
+
+  // Validate every sub-search (and the filter) before running any.
+  const runs = requests.map((r, i): (() => { list: RankedList<PrimaryKey>; raw: Map<PrimaryKey, number> }) => {
+    const sub = r as Partial<VectorSubSearch & TextSubSearch>;
+    if (sub === null || typeof sub !== 'object' || (sub.vector === undefined) === (sub.text === undefined)) {
+      throw new QuiverError('INVALID_ARGUMENT', `requests[${i}] needs exactly one of "vector" or "text"`, {
+        field: `requests[${i}]`,
+      });
+    }
+    if (sub.text !== undefined) {
+      const p = prepareTextSearch(data, { ...shared, field: sub.field, k1: sub.k1, b: sub.b }, checkPartitions);
+      return () => collectList(p.candidates(sub.text!, limit), (c) => c.score);
+    }
+    const p = prepareSearch(
+      data,
+      { ...shared, field: sub.field, ef: sub.ef, exact: sub.exact },
+      checkPartitions,
+      exactScanRows,
+    );
+    const query = prepareQuery(p.field, sub.vector);
+    const metric = p.field.metric;
+    // Fusion wants "higher is better": similarity for cosine and ip, the negated distance for l2.
+    return () => {
+      const { list, raw } = collectList(p.collect(query, limit), (c) =>
+        metric === 'l2' ? -c.distance : toScore(metric, c.distance),
+      );
+      if (metric === 'l2') for (const [key, s] of raw) raw.set(key, -s);
+      return { list, raw };
+    };
+  });
+
+  const where = new Map<PrimaryKey, Located>();
+  const results = runs.map((run) => run());
+  function collectList<C extends Located>(cands: C[], score: (c: C) => number) {
+    const list: RankedList<PrimaryKey> = { keys: [], scores: [] };
+    const raw = new Map<PrimaryKey, number>();
+    for (const c of cands) {
+      const key = c.segment.pk(c.row);
+      where.set(key, { segment: c.segment, row: c.row });
+      list.keys.push(key);
+      list.scores.push(score(c));
+      raw.set(key, score(c));
+    }
+    return { list, raw };
+  }
+
+  const fused = fuse(
+    results.map((r) => r.list),
+    options.fusion ?? DEFAULT_FUSION,
+    k + offset,
+  );
+  const hits = fused.slice(offset).map((h): HybridHit => {
+    const at = where.get(h.key)!;
+    return {
+      id: h.key,
+      score: h.score,
+      scores: results.map((r) => r.raw.get(h.key) ?? null),
+      fields: projectRow(at.segment, at.row, projection),
+    };
+  });
+  return { hits };
+}

@@ -78,5 +78,9 @@ export const CRASH_SCHEMA = {
     { name: 'id', type: 'int' as const, primary: true as const },
     { name: 'embedding', type: 'vector' as const, dim: DIM, metric: 'l2' as const },
     { name: 'batch', type: 'int' as const },
+    { name: 'text', type: 'string' as const, fullText: true },
   ],
 };
+
+/** The text of a row written by batch i: a term unique to the batch, so BM25 and text_match can be checked. */
+export const batchText = (i: number) => `written by batch${i}`;

@@ -35,6 +35,8 @@ function show(e: ExprNode): string {
       return `(${show(e.operand)} is ${e.negated ? 'not ' : ''}null)`;
     case 'call':
       return `${e.name}(${e.args.map(show).join(',')})`;
+    case 'textmatch':
+      return `text_match(${e.field},${JSON.stringify(e.terms)})`;
   }
 }
 

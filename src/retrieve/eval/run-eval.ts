@@ -5,7 +5,7 @@
  * how BEIR scores passage retrievers over a document corpus.
  */
 
-import type { ChunkRetriever, RetrieveOptions } from '../types.js';
+import type { ChunkRetriever, RetrievedChunk, RetrieveOptions } from '../types.js';
 import type { BeirEvalSet } from './beir.js';
 import { meanMetrics, type QueryMetrics, queryMetrics } from './metrics.js';
 
@@ -19,6 +19,11 @@ export interface EvalOptions {
   depth?: number;
   /** Further retrieval options (fusion, candidates), applied to every method. */
   retrieve?: RetrieveOptions;
+  /**
+   * The qrels id of a retrieved chunk's document. Default: the part of `docId` after its last '#', which is
+   * the record id for chunks of JSONL and CSV records (`corpus.jsonl#<_id>`), else the whole `docId`.
+   */
+  docKey?: (chunk: RetrievedChunk) => string;
   /** Called after each query of each method. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -38,6 +43,11 @@ export interface EvalReport {
   perQuery: EvalQueryResult[];
 }
 
+function recordId(chunk: RetrievedChunk): string {
+  const at = chunk.docId.lastIndexOf('#');
+  return at < 0 ? chunk.docId : chunk.docId.slice(at + 1);
+}
+
 /**
  * @example
  * const set = await loadBeirEvalSet('data/scifact', 'test');
@@ -51,6 +61,7 @@ export async function runEval(
 ): Promise<EvalReport> {
   const methods = options.methods ?? EVAL_METHODS;
   const depth = options.depth ?? 100;
+  const docKey = options.docKey ?? recordId;
   const perQuery: EvalQueryResult[] = [];
   const report: EvalReport = { split: evalSet.split, queries: evalSet.queries.length, methods: {}, perQuery };
   const total = methods.length * evalSet.queries.length;
@@ -65,7 +76,7 @@ export async function runEval(
         maxChunksPerDocument: 1,
         candidates: Math.max(options.retrieve?.candidates ?? 0, depth * 3),
       });
-      const ranking = chunks.map((c) => c.docId);
+      const ranking = chunks.map(docKey);
       const metrics = queryMetrics(ranking, evalSet.qrels.get(query.id) ?? new Map());
       scores.push(metrics);
       perQuery.push({ queryId: query.id, method, metrics, top: ranking.slice(0, 10) });

@@ -98,9 +98,16 @@ describe('search', () => {
     expect(output()).toMatch(/^1\. \d\.\d{3} {2}.*install\.md › Install/m);
     printed.length = 0;
     expect(await run('--json', 'search', 'installation', '-k', '3', '--filter', 'type == "markdown"')).toBe(0);
-    const { hits } = JSON.parse(output());
+    const { hits, mode } = JSON.parse(output());
+    expect(mode).toBe('hybrid');
     expect(hits).toHaveLength(3);
-    expect(hits.every((h: { fields: { source: string } }) => h.fields.source.endsWith('.md'))).toBe(true);
+    expect(hits.every((h: { source: string }) => h.source.endsWith('.md'))).toBe(true);
+    printed.length = 0;
+    // BM25 alone ranks by the words: the one chunk that says "installation" comes first.
+    expect(await run('--json', 'search', 'installation', '-k', '1', '--mode', 'bm25')).toBe(0);
+    const bm25 = JSON.parse(output()).hits[0];
+    expect(bm25.text.toLowerCase()).toContain('install');
+    expect(Object.keys(bm25.scores)).toEqual(['bm25']);
   });
 
   test('a missing collection: exit 3 and a hint to ingest first', async () => {
@@ -111,6 +118,7 @@ describe('search', () => {
   test('bad -k and bad filters: exit 2', async () => {
     await run('ingest', join(dir, 'src'));
     expect(await run('search', 'installation', '-k', '0')).toBe(2);
+    expect(await run('search', 'installation', '--mode', 'sparse')).toBe(2);
     expect(await run('search', 'installation', '--filter', 'type ==')).toBe(2);
     expect(output()).toMatch(/FILTER_SYNTAX/);
   });

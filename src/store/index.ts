@@ -9,14 +9,13 @@ export {
   type WriteOptions,
   type WriteResult,
 } from './collection/collection.js';
-export {
-  DEFAULT_FUSION,
-  type HybridHit,
-  type HybridResult,
-  type HybridSearchOptions,
-  type SubSearch,
-  type TextSubSearch,
-  type VectorSubSearch,
+export type {
+  HybridHit,
+  HybridResult,
+  HybridSearchOptions,
+  SubSearch,
+  TextSubSearch,
+  VectorSubSearch,
 } from './collection/hybrid-search.js';
 export type { CollectionOptions } from './collection/options.js';
 export type { ConsistencyLevel, SearchHit, SearchOptions, SearchResult } from './collection/search.js';

@@ -4,12 +4,12 @@
  * occurrence counts), asks the chosen method for each entry's contribution, sums contributions per key, and
  * ranks. Pure: no I/O, no state.
  *
- * A list whose (effective) weight is 0 contributes nothing, not even candidates: its keys appear only when a
- * list of weight > 0 returned them too.
+ * A list whose (effective) weight is 0 contributes nothing, not even candidates or tie-breaks: its keys
+ * appear only when a list of weight > 0 returned them too, so weights [1, 0] give exactly list 0's ranking.
  *
- * Ties are broken by first appearance: keys are met rank by rank across the lists (every list's rank 1 in
- * list order, then every list's rank 2, ...), and of two keys with equal fused scores the one met first
- * ranks first. So the result never depends on Map or sort internals.
+ * Ties are broken by first appearance: keys are met rank by rank across the lists of weight > 0 (every
+ * list's rank 1 in list order, then every list's rank 2, ...), and of two keys with equal fused scores the
+ * one met first ranks first. So the result never depends on Map or sort internals.
  */
 
 import { QuiverError } from '../../errors.js';
@@ -18,12 +18,6 @@ import { NORMALIZATIONS } from './normalize.js';
 import { DEFAULT_RRF_K, rrfContributions } from './rrf.js';
 import type { FusedHit, FusionSpec, RankedList } from './types.js';
 import { DEFAULT_NORMALIZATION, weightedContributions } from './weighted.js';
-
-/**
- * The default fusion, chosen on SciFact's train queries (bench/tune-fusion.ts): adaptive, with the first list
- * (put BM25 there) as the anchor, base weights 1 and 0.5, agreement over the top 10.
- */
-export const DEFAULT_FUSION: FusionSpec = Object.freeze({ method: 'adaptive', anchor: 0, depth: 10 });
 
 function invalid(field: string, message: string, received?: unknown): never {
   throw new QuiverError('INVALID_ARGUMENT', `fusion: ${message}`, { field, received });
@@ -110,7 +104,11 @@ function contributions<K>(lists: RankedList<K>[], spec: FusionSpec): Contributio
       const depth = checkInt('depth', spec.depth, 1, Number.MAX_SAFE_INTEGER, DEFAULT_ADAPTIVE_DEPTH);
       const weights = checkWeights(spec.weights, n, defaultAdaptiveWeights(n, anchor));
       if (!(weights[anchor]! > 0)) invalid('weights', `the anchor's weight (weights[${anchor}]) must be > 0`, weights);
-      const effective = adaptiveWeights(lists, anchor, weights, depth);
+      const minAgreement = spec.minAgreement ?? 0;
+      if (typeof minAgreement !== 'number' || !(minAgreement >= 0 && minAgreement <= 1)) {
+        invalid('minAgreement', 'minAgreement must be a number in [0, 1]', minAgreement);
+      }
+      const effective = adaptiveWeights(lists, anchor, weights, depth, minAgreement);
       return { weights: effective, parts: weightedContributions(lists, effective, 'minmax') };
     }
     default:
@@ -135,14 +133,14 @@ export function fuse<K>(lists: RankedList<K>[], spec: FusionSpec, limit: number)
   const { weights, parts } = contributions(clean, spec);
   if (limit === 0) return [];
 
-  // Rank by rank, list by list, so Map insertion order is first-appearance order (the tie-break).
+  // Rank by rank, list by list, so Map insertion order is first-appearance order (the tie-break). Lists of
+  // weight 0 are left out of that walk: they add no candidates and do not move ties, so weights [1, 0] give
+  // exactly list 0's ranking. Their raw scores are still reported for the keys the others returned.
   const hits = new Map<K, FusedHit<K>>();
-  // Keys some list of weight > 0 returned. A list of weight 0 adds no candidates of its own, so [1, 0]
-  // returns exactly list 0's ranking (its worst key, at min-max 0, is not tied by the other list's keys).
-  const live = new Set<K>();
-  const longest = Math.max(...clean.map((l) => l.keys.length));
+  const live = clean.map((_, i) => i).filter((i) => weights[i]! > 0);
+  const longest = Math.max(0, ...live.map((i) => clean[i]!.keys.length));
   for (let r = 0; r < longest; r++) {
-    for (let i = 0; i < clean.length; i++) {
+    for (const i of live) {
       const list = clean[i]!;
       if (r >= list.keys.length) continue;
       const key = list.keys[r]!;
@@ -153,10 +151,16 @@ export function fuse<K>(lists: RankedList<K>[], spec: FusionSpec, limit: number)
       }
       hit.score += parts[i]![r]!;
       hit.scores[i] = list.scores[r]!;
-      if (weights[i]! > 0) live.add(key);
     }
   }
-  const ranked = [...hits.values()].filter((h) => live.has(h.key));
+  clean.forEach((list, i) => {
+    if (weights[i]! > 0) return;
+    list.keys.forEach((key, r) => {
+      const hit = hits.get(key);
+      if (hit) hit.scores[i] = list.scores[r]!;
+    });
+  });
+  const ranked = [...hits.values()];
   // Array.prototype.sort is stable, so equal scores keep first-appearance order.
   return ranked.sort((a, b) => b.score - a.score).slice(0, limit);
 }

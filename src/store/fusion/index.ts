@@ -11,7 +11,7 @@ export {
   defaultAdaptiveWeights,
   topAgreement,
 } from './adaptive.js';
-export { DEFAULT_FUSION, fuse } from './fuse.js';
+export { fuse } from './fuse.js';
 export { minMax, type Normalization, normalizeScores, zScore } from './normalize.js';
 export { DEFAULT_RRF_K } from './rrf.js';
 export type * from './types.js';

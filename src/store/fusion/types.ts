@@ -36,6 +36,8 @@ export interface AdaptiveFusion {
   weights?: number[];
   /** How many top keys of each list the agreement compares. Default 10. */
   depth?: number;
+  /** A list whose agreement with the anchor is below this (0..1) gets no weight at all. Default 0. */
+  minAgreement?: number;
 }
 
 export type FusionSpec = RrfFusion | WeightedFusion | AdaptiveFusion;

@@ -31,7 +31,7 @@ export function chunkCollectionSchema(options: ChunkSchemaOptions): CollectionSc
       { name: 'doc_id', type: 'string' },
       { name: 'doc_hash', type: 'string' },
       { name: 'source', type: 'string' },
-      { name: 'title', type: 'string' },
+      { name: 'title', type: 'string', fullText: true },
       { name: 'type', type: 'string' },
       { name: 'chunk_index', type: 'int' },
       { name: 'chunk_count', type: 'int' },

@@ -14,8 +14,11 @@ import { mmr } from './mmr.js';
 import { type ResolvedRetrieveOptions, resolveRetrieveOptions } from './retrieve-options.js';
 import type { ChunkRetriever, Reranker, RetrievedChunk, RetrieveOptions } from './types.js';
 
-/** What the Retriever needs of a collection: its two search calls, and count to check a filter alone. */
-export type SearchableCollection = Pick<Collection, 'search' | 'hybridSearch' | 'count'>;
+/**
+ * What the Retriever needs of a collection: its two search calls, count to check a filter alone, and
+ * describe to see which fields are full-text indexed.
+ */
+export type SearchableCollection = Pick<Collection, 'search' | 'hybridSearch' | 'count' | 'describe'>;
 
 export interface RetrieverOptions {
   /** A chunk collection: `text`, `doc_id`, `source`, `title`, `chunk_index` fields and a vector field. */
@@ -28,6 +31,12 @@ export interface RetrieverOptions {
   textField?: string;
   /** The vector field. Default 'embedding'. */
   vectorField?: string;
+  /**
+   * Other full-text fields whose BM25 scores add to the text field's, with weights. Default `{ title: 0.1 }`
+   * when the collection's `title` field is full-text indexed (chunk collections' is), else none: a title
+   * boost chosen on SciFact's train split (docs/retrieval.md).
+   */
+  textBoosts?: Record<string, number>;
   /** Options every call starts from; a call's own options override them key by key. */
   defaults?: RetrieveOptions;
 }
@@ -38,6 +47,16 @@ interface Candidate {
   score: number;
   scores: RetrievedChunk['scores'];
   fields: Record<string, unknown>;
+}
+
+/** Weight of a full-text `title` field's BM25 score added to the text field's, by default. */
+export const DEFAULT_TITLE_BOOST = 0.1;
+
+function defaultBoosts(collection: SearchableCollection, textField: string): Record<string, number> | undefined {
+  const title = collection.describe().fields.find((f) => f.name === 'title');
+  const fullText =
+    title !== undefined && 'fullText' in title && title.fullText !== undefined && title.fullText !== false;
+  return fullText && textField !== 'title' ? { title: DEFAULT_TITLE_BOOST } : undefined;
 }
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -60,6 +79,7 @@ export class Retriever implements ChunkRetriever {
   readonly #textField: string;
   readonly #vectorField: string;
   readonly #defaults: RetrieveOptions;
+  readonly #boosts: Record<string, number> | undefined;
 
   constructor(options: RetrieverOptions) {
     this.#collection = options.collection;
@@ -68,6 +88,7 @@ export class Retriever implements ChunkRetriever {
     this.#textField = options.textField ?? 'text';
     this.#vectorField = options.vectorField ?? 'embedding';
     this.#defaults = options.defaults ?? {};
+    this.#boosts = options.textBoosts ?? defaultBoosts(options.collection, this.#textField);
   }
 
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<RetrievedChunk[]> {
@@ -92,7 +113,12 @@ export class Retriever implements ChunkRetriever {
       outputFields: o.mmr ? ['*', this.#vectorField] : undefined,
     };
     if (o.mode === 'bm25') {
-      const { hits } = await this.#collection.search({ ...shared, text: query, field: this.#textField });
+      const { hits } = await this.#collection.search({
+        ...shared,
+        text: query,
+        field: this.#textField,
+        boosts: this.#boosts,
+      });
       return hits.map((h) => ({ id: str(h.id), score: h.score, scores: { bm25: h.score }, fields: h.fields }));
     }
     const vector = await this.#embedder.embedQuery(query);
@@ -112,7 +138,9 @@ export class Retriever implements ChunkRetriever {
     const { hits } = await this.#collection.hybridSearch({
       ...shared,
       requests: kinds.map((kind) =>
-        kind === 'dense' ? { vector, field: this.#vectorField } : { text: query, field: this.#textField },
+        kind === 'dense'
+          ? { vector, field: this.#vectorField }
+          : { text: query, field: this.#textField, boosts: this.#boosts },
       ),
       limit: o.candidates,
       // Per-list weights follow the requests; without the dense list only the BM25 weight applies.

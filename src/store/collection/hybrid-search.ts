@@ -32,6 +32,8 @@ export interface TextSubSearch {
   field?: string;
   k1?: number;
   b?: number;
+  /** Other full-text fields added with weights, e.g. `{ title: 0.1 }` (see TextSearchOptions.boosts). */
+  boosts?: Record<string, number>;
 }
 
 export type SubSearch = VectorSubSearch | TextSubSearch;
@@ -146,7 +148,11 @@ export function hybridSearch(
       });
     }
     if (sub.text !== undefined) {
-      const p = prepareTextSearch(data, { ...shared, field: sub.field, k1: sub.k1, b: sub.b }, checkPartitions);
+      const p = prepareTextSearch(
+        data,
+        { ...shared, field: sub.field, k1: sub.k1, b: sub.b, boosts: sub.boosts },
+        checkPartitions,
+      );
       return () => collectList(p.candidates(sub.text!, limit), (c) => c.score);
     }
     const p = prepareSearch(

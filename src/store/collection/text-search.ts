@@ -32,6 +32,11 @@ export interface TextSearchOptions {
   k1?: number;
   /** BM25 length normalization for this search. Default: the field's (0.75 unless set). */
   b?: number;
+  /**
+   * Other full-text fields whose BM25 scores are added to the field's, each times its weight (each field
+   * with its own statistics, analyzer, k1 and b), e.g. `{ title: 0.1 }` for a title boost.
+   */
+  boosts?: Record<string, number>;
 }
 
 export function pickTextField(schema: ResolvedSchema, field?: string): ResolvedTextField {
@@ -54,6 +59,27 @@ export function pickTextField(schema: ResolvedSchema, field?: string): ResolvedT
       : `"${field}" is not a field of this collection`,
     { field },
   );
+}
+
+function resolveBoosts(
+  schema: ResolvedSchema,
+  main: ResolvedTextField,
+  boosts: unknown,
+): { field: ResolvedTextField; weight: number }[] {
+  if (boosts === undefined) return [];
+  if (boosts === null || typeof boosts !== 'object' || Array.isArray(boosts)) {
+    throw new QuiverError('INVALID_ARGUMENT', 'boosts must be an object of field name to weight', { field: 'boosts' });
+  }
+  return Object.entries(boosts as Record<string, unknown>).map(([name, weight]) => {
+    if (typeof weight !== 'number' || !(weight > 0 && Number.isFinite(weight))) {
+      throw new QuiverError('INVALID_ARGUMENT', `boosts.${name} must be a positive number`, {
+        field: `boosts.${name}`,
+      });
+    }
+    const f = pickTextField(schema, name);
+    if (f === main) throw new QuiverError('INVALID_ARGUMENT', `boosts names the searched field "${name}" again`);
+    return { field: f, weight };
+  });
 }
 
 function checkNumber(name: string, v: unknown, min: number, max: number): void {
@@ -133,8 +159,10 @@ export function prepareTextSearch(
   checkPartitions(options.partitions);
   const filter = options.filter === undefined ? undefined : compileFilter(options.filter, schema, options.params);
   const projection = resolveProjection(schema, options.outputFields);
+  const boosts = resolveBoosts(schema, field, options.boosts);
 
   const candidates = (text: string, want: number): TextCandidate[] => {
+    if (boosts.length > 0) return boosted(text, want);
     if (typeof text !== 'string') throw new QuiverError('INVALID_ARGUMENT', 'text must be a string', { field: 'text' });
     const terms = field.analyzer.analyze(text);
     if (terms.length === 0) return [];
@@ -148,6 +176,42 @@ export function prepareTextSearch(
       const rows = candidateRows(segment, filter, options.partitions);
       const hits = index.search(terms, want, rows ? { k1, b, global, filter: rows } : { k1, b, global });
       for (let i = 0; i < hits.rows.length; i++) all.push({ segment, row: hits.rows[i]!, score: hits.scores[i]! });
+    }
+    all.sort((x, y) => y.score - x.score || x.segment.id - y.segment.id || x.row - y.row);
+    return all.length > want ? all.slice(0, want) : all;
+  };
+
+  /**
+   * Multi-field scoring: every matching row of every field is scored (a per-field top list would miss rows
+   * that rank low on each field but high on the sum), the weighted scores are summed per row, and the best
+   * `want` are kept.
+   */
+  const boosted = (text: string, want: number): TextCandidate[] => {
+    const segments = data.segments();
+    const parts = [{ field, weight: 1 }, ...boosts].map(({ field: f, weight }) => ({
+      f,
+      weight,
+      terms: f.analyzer.analyze(text),
+      global: globalStats(segments, f.name),
+      k1: f === field ? k1 : f.k1,
+      b: f === field ? b : f.b,
+    }));
+    const all: TextCandidate[] = [];
+    for (const segment of segments) {
+      if (segment.rowCount === segment.deletedCount) continue;
+      const rows = candidateRows(segment, filter, options.partitions);
+      const sums = new Map<number, number>();
+      for (const p of parts) {
+        if (p.terms.length === 0 || !p.global) continue;
+        const index = segment.textIndex(p.f.name)!;
+        const opts = { k1: p.k1, b: p.b, global: p.global, ...(rows ? { filter: rows } : {}) };
+        const hits = index.search(p.terms, segment.rowCount, opts);
+        for (let i = 0; i < hits.rows.length; i++) {
+          const row = hits.rows[i]!;
+          sums.set(row, (sums.get(row) ?? 0) + p.weight * hits.scores[i]!);
+        }
+      }
+      for (const [row, score] of sums) all.push({ segment, row, score });
     }
     all.sort((x, y) => y.score - x.score || x.segment.id - y.segment.id || x.row - y.row);
     return all.length > want ? all.slice(0, want) : all;

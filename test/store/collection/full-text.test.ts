@@ -147,6 +147,40 @@ describe('BM25 search', () => {
   });
 });
 
+describe('boosts', () => {
+  test('adds other full-text fields’ BM25 scores with their weights, each with its own statistics', async () => {
+    await db.createCollection('fielded', {
+      fields: [
+        { name: 'id', type: 'int', primary: true },
+        { name: 'v', type: 'vector', dim: 2, metric: 'l2' },
+        { name: 'body', type: 'string', fullText: true },
+        { name: 'title', type: 'string', fullText: { k1: 0.9, b: 0.4 } },
+      ],
+    });
+    const fielded = await db.collection('fielded');
+    const bodies = corpus(90, 3);
+    const titles = corpus(90, 11).map((t) => t.split(' ').slice(0, 3).join(' '));
+    const all = bodies.map((body, id) => ({ id, v: [id, 0], body, title: titles[id]! }));
+    for (let i = 0; i < all.length; i += 30) await fielded.insert(all.slice(i, i + 30)); // several segments
+    await fielded.waitForIndexes();
+    const a = createAnalyzer();
+    const q = 'peach plum apple';
+    const bodyIndex = BM25Index.build(bodies, a);
+    const titleIndex = BM25Index.build(titles, a);
+    const sum = new Map<number, number>();
+    const add = (hits: { rows: Uint32Array; scores: Float32Array }, w: number) =>
+      hits.rows.forEach((row, i) => sum.set(row, (sum.get(row) ?? 0) + w * hits.scores[i]!));
+    add(bodyIndex.search(a.analyze(q), 90), 1);
+    add(titleIndex.search(a.analyze(q), 90, { k1: 0.9, b: 0.4 }), 0.5);
+    const want = [...sum].map(([id, score]) => ({ id, score })).sort((x, y) => y.score - x.score || x.id - y.id);
+    const { hits } = await fielded.search({ text: q, field: 'body', boosts: { title: 0.5 }, k: 15 });
+    expectSameRanking(hits, want.slice(0, 15));
+    await expectCode(fielded.search({ text: q, field: 'body', boosts: { title: -1 } }), 'INVALID_ARGUMENT');
+    await expectCode(fielded.search({ text: q, field: 'body', boosts: { body: 1 } }), 'INVALID_ARGUMENT');
+    await expectCode(fielded.search({ text: q, field: 'body', boosts: { nope: 1 } }), 'FIELD_NOT_FOUND');
+  });
+});
+
 describe('text_match', () => {
   test('matches rows holding any analyzed term, in query, search, count and delete', async () => {
     await docs.insert(rows(['Running shoes', 'a runner runs', 'swimming pool', 'the pool is closed']));

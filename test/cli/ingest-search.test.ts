@@ -121,5 +121,16 @@ describe('search', () => {
     expect(await run('search', 'installation', '--mode', 'sparse')).toBe(2);
     expect(await run('search', 'installation', '--filter', 'type ==')).toBe(2);
     expect(output()).toMatch(/FILTER_SYNTAX/);
+    printed.length = 0;
+    expect(await run('search', 'installation', '--filter', 'text_match(source, "install")')).toBe(2);
+    expect(output()).toMatch(
+      /error FILTER_TYPE: text_match needs a full-text field; "source" was not declared with fullText at position 11/,
+    );
+    expect(output()).toMatch(/\n {11}\^/); // the caret under the field
+    printed.length = 0;
+    expect(await run('--json', 'search', 'installation', '--filter', 'text_match(text, "install")', '-k', '2')).toBe(0);
+    const { hits } = JSON.parse(output());
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((h: { text: string }) => /install/i.test(h.text))).toBe(true);
   });
 });

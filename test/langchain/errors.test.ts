@@ -120,6 +120,18 @@ describe('QuiverRetriever', () => {
     expectFilterError(await expectCode(dense.invoke('how do filters work'), 'FILTER_TYPE'), 'FILTER_TYPE', 15);
   });
 
+  test('a text_match on a field without a full-text index, and one without words, point at the argument', async () => {
+    // `source` is a plain string field in chunk collections; `text` is full-text.
+    const notFullText = new QuiverRetriever({ retriever, filter: 'text_match(source, "a")' });
+    expectFilterError(await expectCode(notFullText.invoke('how do filters work'), 'FILTER_TYPE'), 'FILTER_TYPE', 11);
+    const notText = new QuiverRetriever({ retriever, filter: 'text_match(text, 7)' });
+    expectFilterError(await expectCode(notText.invoke('how do filters work'), 'FILTER_TYPE'), 'FILTER_TYPE', 17);
+    const ok = new QuiverRetriever({ retriever, k: 3, filter: 'text_match(text, "filters")' });
+    const docs = await ok.invoke('how do filters work');
+    expect(docs.length).toBeGreaterThan(0);
+    expect(docs.every((d) => /filter/i.test(d.pageContent))).toBe(true);
+  });
+
   test('inside an LCEL chain', async () => {
     const chain = new QuiverRetriever({ retriever, filter: SYNTAX })
       .pipe(formatDocs)

@@ -52,11 +52,13 @@ interface Candidate {
 /** Weight of a full-text `title` field's BM25 score added to the text field's, by default. */
 export const DEFAULT_TITLE_BOOST = 0.1;
 
+function isFullText(collection: SearchableCollection, name: string): boolean {
+  const field = collection.describe().fields.find((f) => f.name === name);
+  return field !== undefined && 'fullText' in field && field.fullText !== undefined && field.fullText !== false;
+}
+
 function defaultBoosts(collection: SearchableCollection, textField: string): Record<string, number> | undefined {
-  const title = collection.describe().fields.find((f) => f.name === 'title');
-  const fullText =
-    title !== undefined && 'fullText' in title && title.fullText !== undefined && title.fullText !== false;
-  return fullText && textField !== 'title' ? { title: DEFAULT_TITLE_BOOST } : undefined;
+  return isFullText(collection, 'title') && textField !== 'title' ? { title: DEFAULT_TITLE_BOOST } : undefined;
 }
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -104,6 +106,15 @@ export class Retriever implements ChunkRetriever {
   }
 
   async #search(query: string, o: ResolvedRetrieveOptions): Promise<Candidate[]> {
+    if (o.mode !== 'dense' && !isFullText(this.#collection, this.#textField)) {
+      // Collections written before chunk text was full-text indexed: say what to do, not just what is missing.
+      const name = this.#collection.describe().name;
+      throw new QuiverError(
+        'INCOMPATIBLE',
+        `collection "${name}" has no full-text index on "${this.#textField}", which ${o.mode} retrieval needs; ingest into a new collection, or use mode "dense"`,
+        { collection: name, field: this.#textField },
+      );
+    }
     const shared = {
       k: o.pool,
       filter: o.filter,

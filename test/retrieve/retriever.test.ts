@@ -11,6 +11,7 @@ import type { TransformersEmbedder } from '../../src/embed/transformers-embedder
 import { QuiverError } from '../../src/errors.js';
 import { Retriever } from '../../src/retrieve/retriever.js';
 import type { Reranker } from '../../src/retrieve/types.js';
+import { Quiver } from '../../src/store/quiver.js';
 import { expectCode } from '../helpers/errors.js';
 import { testEmbedder } from '../helpers/model.js';
 import { type Corpus, ingestCorpus } from './corpus.js';
@@ -305,5 +306,27 @@ describe('options', () => {
     );
     expect(mmrErr.details.field).toBe('mmr.lambda');
     expect(e.queries).toBe(0);
+  });
+});
+
+describe('collections without a full-text text field', () => {
+  test('hybrid and BM25 fail with INCOMPATIBLE and say what to do; dense still works', async () => {
+    const db = await Quiver.open({ memory: true });
+    const old = await db.createCollection('old', {
+      fields: [
+        { name: 'id', type: 'string', primary: true },
+        { name: 'embedding', type: 'vector', dim: embedder.dimension, metric: 'cosine' },
+        { name: 'text', type: 'string' },
+        { name: 'doc_id', type: 'string' },
+      ],
+    });
+    await old.insert([{ id: 'a:0', embedding: await embedder.embedQuery('cats'), text: 'cats', doc_id: 'a' }]);
+    const r = new Retriever({ collection: old, embedder });
+    for (const mode of ['hybrid', 'bm25'] as const) {
+      const err = await expectCode(r.retrieve('cats', { mode }), 'INCOMPATIBLE');
+      expect(err.message).toMatch(/no full-text index on "text".*ingest into a new collection, or use mode "dense"/);
+    }
+    expect((await r.retrieve('cats', { mode: 'dense' })).map((c) => c.id)).toEqual(['a:0']);
+    await db.close();
   });
 });

@@ -168,8 +168,9 @@ describe('boosts', () => {
     const bodyIndex = BM25Index.build(bodies, a);
     const titleIndex = BM25Index.build(titles, a);
     const sum = new Map<number, number>();
-    const add = (hits: { rows: Uint32Array; scores: Float32Array }, w: number) =>
-      hits.rows.forEach((row, i) => sum.set(row, (sum.get(row) ?? 0) + w * hits.scores[i]!));
+    const add = (hits: { rows: Uint32Array; scores: Float32Array }, w: number) => {
+      for (const [i, row] of hits.rows.entries()) sum.set(row, (sum.get(row) ?? 0) + w * hits.scores[i]!);
+    };
     add(bodyIndex.search(a.analyze(q), 90), 1);
     add(titleIndex.search(a.analyze(q), 90, { k1: 0.9, b: 0.4 }), 0.5);
     const want = [...sum].map(([id, score]) => ({ id, score })).sort((x, y) => y.score - x.score || x.id - y.id);

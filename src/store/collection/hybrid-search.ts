@@ -11,7 +11,7 @@ import { fuse } from '../fusion/fuse.js';
 
 import type { FusionSpec, RankedList } from '../fusion/types.js';
 import type { PrimaryKey } from '../schema/batch.js';
-import type { Row } from '../schema/types.js';
+import type { Metric, Row } from '../schema/types.js';
 import type { Segment } from '../segment/segment.js';
 import type { CollectionData } from './collection-data.js';
 import { projectRow, resolveProjection } from './projection.js';
@@ -140,7 +140,8 @@ export function hybridSearch(
   const shared = { filter: options.filter, params: options.params, partitions: options.partitions, outputFields: [] };
 
   // Validate every sub-search (and the filter) before running any.
-  const runs = requests.map((r, i): (() => { list: RankedList<PrimaryKey>; raw: Map<PrimaryKey, number> }) => {
+  const metrics: (Metric | 'bm25')[] = [];
+  const runs = requests.map((r, i): (() => RankedList<PrimaryKey>) => {
     const sub = r as Partial<VectorSubSearch & TextSubSearch>;
     if (sub === null || typeof sub !== 'object' || (sub.vector === undefined) === (sub.text === undefined)) {
       throw new QuiverError('INVALID_ARGUMENT', `requests[${i}] needs exactly one of "vector" or "text"`, {
@@ -153,7 +154,8 @@ export function hybridSearch(
         { ...shared, field: sub.field, k1: sub.k1, b: sub.b, boosts: sub.boosts },
         checkPartitions,
       );
-      return () => collectList(p.candidates(sub.text!, limit), (c) => c.score);
+      metrics.push('bm25');
+      return () => ranked(p.candidates(sub.text!, limit), (c) => c.score);
     }
     const p = prepareSearch(
       data,
@@ -163,44 +165,35 @@ export function hybridSearch(
     );
     const query = prepareQuery(p.field, sub.vector);
     const metric = p.field.metric;
+    metrics.push(metric);
     // Fusion wants "higher is better": similarity for cosine and ip, the negated distance for l2.
-    return () => {
-      const { list, raw } = collectList(p.collect(query, limit), (c) =>
-        metric === 'l2' ? -c.distance : toScore(metric, c.distance),
-      );
-      if (metric === 'l2') for (const [key, s] of raw) raw.set(key, -s);
-      return { list, raw };
-    };
+    return () => ranked(p.collect(query, limit), (c) => (metric === 'l2' ? -c.distance : toScore(metric, c.distance)));
   });
 
   const where = new Map<PrimaryKey, Located>();
-  const results = runs.map((run) => run());
-  function collectList<C extends Located>(cands: C[], score: (c: C) => number) {
-    const list: RankedList<PrimaryKey> = { keys: [], scores: [] };
-    const raw = new Map<PrimaryKey, number>();
-    for (const c of cands) {
+  function ranked<C extends Located>(cands: C[], score: (c: C) => number): RankedList<PrimaryKey> {
+    const list: RankedList<PrimaryKey> = { keys: new Array(cands.length), scores: new Array(cands.length) };
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i]!;
       const key = c.segment.pk(c.row);
-      where.set(key, { segment: c.segment, row: c.row });
-      list.keys.push(key);
-      list.scores.push(score(c));
-      raw.set(key, score(c));
+      where.set(key, c);
+      list.keys[i] = key;
+      list.scores[i] = score(c);
     }
-    return { list, raw };
+    return list;
   }
+  const lists = runs.map((run) => run());
 
   const fused = fuse(
-    results.map((r) => r.list),
+    lists,
     options.fusion === undefined ? defaultFusion(requests) : withAnchor(options.fusion, requests),
     k + offset,
   );
   const hits = fused.slice(offset).map((h): HybridHit => {
     const at = where.get(h.key)!;
-    return {
-      id: h.key,
-      score: h.score,
-      scores: results.map((r) => r.raw.get(h.key) ?? null),
-      fields: projectRow(at.segment, at.row, projection),
-    };
+    // Report each sub-search's score as `search` would: an l2 distance, not the negated one fusion ranked by.
+    const scores = h.scores.map((s, i) => (s !== null && metrics[i] === 'l2' ? -s : s));
+    return { id: h.key, score: h.score, scores, fields: projectRow(at.segment, at.row, projection) };
   });
   return { hits };
 }

@@ -170,14 +170,11 @@ export function hybridSearch(
     return () => ranked(p.collect(query, limit), (c) => (metric === 'l2' ? -c.distance : toScore(metric, c.distance)));
   });
 
-  const where = new Map<PrimaryKey, Located>();
   function ranked<C extends Located>(cands: C[], score: (c: C) => number): RankedList<PrimaryKey> {
     const list: RankedList<PrimaryKey> = { keys: new Array(cands.length), scores: new Array(cands.length) };
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i]!;
-      const key = c.segment.pk(c.row);
-      where.set(key, c);
-      list.keys[i] = key;
+      list.keys[i] = c.segment.pk(c.row);
       list.scores[i] = score(c);
     }
     return list;
@@ -190,7 +187,8 @@ export function hybridSearch(
     k + offset,
   );
   const hits = fused.slice(offset).map((h): HybridHit => {
-    const at = where.get(h.key)!;
+    // The key index locates the few rows returned; nothing has changed since the sub-searches ran.
+    const at = data.keys.get(h.key)!;
     // Report each sub-search's score as `search` would: an l2 distance, not the negated one fusion ranked by.
     const scores = h.scores.map((s, i) => (s !== null && metrics[i] === 'l2' ? -s : s));
     return { id: h.key, score: h.score, scores, fields: projectRow(at.segment, at.row, projection) };

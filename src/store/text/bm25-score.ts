@@ -1,8 +1,8 @@
 /**
  * BM25 scoring for `BM25Index.search`, term at a time: each query term's posting list adds its contribution
  * to a score accumulator, then the survivors of the filter and tombstones go through the shared TopK heap.
- * The accumulator is a dense Float64Array over the segment's rows when the postings touched are many, and a
- * Map when they are few (a rare-term query on a large segment should not allocate and scan every row).
+ * The accumulator is a Float64Array over the segment's rows, kept per index and zeroed after each use, with
+ * a list of the rows touched, so a query costs the postings it reads whatever the segment's size.
  *
  * Lucene's BM25: idf = ln(1 + (N − df + 0.5) / (df + 0.5)), and per term
  * score = idf · tf · (k1 + 1) / (tf + k1 · (1 − b + b · len / avgLen)). A term repeated in the query counts
@@ -80,6 +80,18 @@ export function bm25Idf(docCount: number, docFreq: number): number {
   return Math.log(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5));
 }
 
+const scratches = new WeakMap<BM25Index, Float64Array>();
+
+/** The index's zeroed accumulator (every use leaves it zeroed again). */
+function scratch(index: BM25Index, rowCount: number): Float64Array {
+  let acc = scratches.get(index);
+  if (!acc) {
+    acc = new Float64Array(rowCount);
+    scratches.set(index, acc);
+  }
+  return acc;
+}
+
 export function scoreBM25(index: BM25Index, queryTerms: string[], k: number, options: BM25SearchOptions): BM25Hits {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) invalid('k', 'must be a non-negative integer', k);
   if (typeof options !== 'object' || options === null) invalid('options', 'must be an object', options);
@@ -117,38 +129,28 @@ export function scoreBM25(index: BM25Index, queryTerms: string[], k: number, opt
   }
 
   const top = new TopK(Math.min(k, rowCount));
-  const offer = (row: number, score: number) => {
-    if ((filter !== undefined && !filter.has(row)) || deleted?.has(row)) return;
+  // One accumulator slot per row, reused across queries (searches run synchronously, one at a time), plus the
+  // list of rows touched: the cost is the postings read, never the segment size, and no Map, whose per-entry
+  // cost is ~20× a typed-array slot. Every contribution is > 0 (idf > 0, tf ≥ 1), so 0 means "not touched".
+  const acc = scratch(index, rowCount);
+  const hits = new Uint32Array(Math.min(touched, rowCount));
+  let n = 0;
+  for (let t = 0; t < ids.length; t++) {
+    const { rows, freqs } = index.postings(ids[t]!);
+    const w = weights[t]!;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const tf = freqs[i]!;
+      if (acc[row] === 0) hits[n++] = row;
+      acc[row]! += (w * tf) / (tf + c1 + c2 * lengths[row]!);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const row = hits[i]!;
+    const score = acc[row]!;
+    acc[row] = 0;
+    if ((filter !== undefined && !filter.has(row)) || deleted?.has(row)) continue;
     top.push(-score, row); // TopK compares in float32, so equal float32 scores tie-break by row
-  };
-  // A Map costs far more per posting than an array slot, but scanning rowCount slots costs too: switch over
-  // when the postings are under 1/8 of the rows.
-  if (touched * 8 < rowCount) {
-    const acc = new Map<number, number>();
-    for (let t = 0; t < ids.length; t++) {
-      const { rows, freqs } = index.postings(ids[t]!);
-      const w = weights[t]!;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        const tf = freqs[i]!;
-        acc.set(row, (acc.get(row) ?? 0) + (w * tf) / (tf + c1 + c2 * lengths[row]!));
-      }
-    }
-    for (const [row, score] of acc) offer(row, score);
-  } else {
-    const acc = new Float64Array(rowCount);
-    const hit = new Uint8Array(rowCount);
-    for (let t = 0; t < ids.length; t++) {
-      const { rows, freqs } = index.postings(ids[t]!);
-      const w = weights[t]!;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        const tf = freqs[i]!;
-        acc[row]! += (w * tf) / (tf + c1 + c2 * lengths[row]!);
-        hit[row] = 1;
-      }
-    }
-    for (let row = 0; row < rowCount; row++) if (hit[row] === 1) offer(row, acc[row]!);
   }
   const { labels, distances } = top.result();
   const scores = new Float32Array(distances.length);

@@ -32,7 +32,7 @@ export interface RetrieverOptions {
   /** The vector field. Default 'embedding'. */
   vectorField?: string;
   /**
-   * Other full-text fields whose BM25 scores add to the text field's, with weights. Default `{ title: 0.1 }`
+   * Other full-text fields whose BM25 scores add to the text field's, with weights. Default `{ title: 0.2 }`
    * when the collection's `title` field is full-text indexed (chunk collections' is), else none: a title
    * boost chosen on SciFact's train split (docs/retrieval.md).
    */
@@ -50,7 +50,7 @@ interface Candidate {
 }
 
 /** Weight of a full-text `title` field's BM25 score added to the text field's, by default. */
-export const DEFAULT_TITLE_BOOST = 0.1;
+export const DEFAULT_TITLE_BOOST = 0.2;
 
 function isFullText(collection: SearchableCollection, name: string): boolean {
   const field = collection.describe().fields.find((f) => f.name === name);

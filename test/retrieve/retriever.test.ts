@@ -68,7 +68,7 @@ describe('modes', () => {
     const q = 'how do cats groom their fur';
     const chunks = await retriever().retrieve(q, { k: 5 });
     const { hits } = await corpus.collection.hybridSearch({
-      requests: [{ vector: await embedder.embedQuery(q) }, { text: q, field: 'text', boosts: { title: 0.1 } }],
+      requests: [{ vector: await embedder.embedQuery(q) }, { text: q, field: 'text', boosts: { title: 0.2 } }],
       k: 5,
       limit: 50,
     });
@@ -114,12 +114,12 @@ describe('modes', () => {
     expect(chunks[0]!.docId).toBe(corpus.docId('dogs.txt'));
   });
 
-  test('BM25 adds the full-text title field at weight 0.1 by default, or the boosts it is given', async () => {
+  test('BM25 adds the full-text title field at weight 0.2 by default, or the boosts it is given', async () => {
     const q = 'dogs cats fur';
     const ranked = async (boosts?: Record<string, number>) =>
       (await corpus.collection.search({ text: q, field: 'text', k: 8, boosts })).hits;
     const byDefault = await retriever().retrieve(q, { mode: 'bm25', k: 8 });
-    expect(byDefault.map((c) => c.score)).toEqual((await ranked({ title: 0.1 })).map((h) => h.score));
+    expect(byDefault.map((c) => c.score)).toEqual((await ranked({ title: 0.2 })).map((h) => h.score));
     const plain = await new Retriever({ collection: corpus.collection, embedder, textBoosts: {} }).retrieve(q, {
       mode: 'bm25',
       k: 8,

@@ -43,3 +43,47 @@ test('examples/ingest-docs.ts ingests docs/, searches it with sources, and re-ru
     folder.remove();
   }
 });
+
+test('examples/retrieve.ts retrieves with hybrid search under a filter and assembles a cited context', () => {
+  const folder = tempFolder();
+  try {
+    const script = fileURLToPath(new URL('../examples/retrieve.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, `${folder.path}/store`, 'docs'], {
+      encoding: 'utf8',
+      env: { ...process.env, QUIVER_MODEL_DIR: TEST_MODEL_DIR },
+    });
+    const lines = out.trim().split('\n');
+    // The question is about text_match, which only docs/filter-language.md describes in full.
+    expect(lines[0]).toMatch(/^\d\.\d{3} docs\/filter-language\.md #\d+ \(dense 0\.\d\d, bm25 \d+\.\d\d\)$/);
+    for (const line of lines.slice(1, 4)) expect(line).toMatch(/^\d\.\d{3} docs\/[\w-]+\.md #\d+ \(.*bm25.*\)$/);
+    const [, passages, tokens] = /^context: (\d+) passages, (\d+) tokens$/.exec(lines[4]!)!;
+    expect(Number(passages)).toBeGreaterThan(0);
+    expect(Number(tokens)).toBeLessThanOrEqual(1500);
+    expect(lines[5]).toMatch(/^\[1\] .+ \(docs\/filter-language\.md\)$/);
+  } finally {
+    folder.remove();
+  }
+});
+
+test('examples/langchain.ts runs Quiver as a LangChain vector store and retriever inside an LCEL chain', () => {
+  const folder = tempFolder();
+  try {
+    const script = fileURLToPath(new URL('../examples/langchain.ts', import.meta.url));
+    const run = () =>
+      execFileSync(process.execPath, ['--import', 'tsx', script, `${folder.path}/store`], {
+        encoding: 'utf8',
+        env: { ...process.env, QUIVER_MODEL_DIR: TEST_MODEL_DIR },
+      });
+    const out = run();
+    expect(out).toMatch(/^top hit: store \(0\.\d{3}\)$/m);
+    // The fake model echoes its prompt: the two documents the filter allows, and nothing else.
+    const context = out.slice(out.indexOf('Context:'));
+    expect(context).toContain('Hybrid search fuses BM25 with dense vectors.');
+    expect(context).toContain('keeps its data in one folder');
+    expect(context).not.toContain('Milvus-style');
+    expect(out).toContain('Question: How does Quiver search?');
+    expect(run()).toBe(out); // stable ids: a second run overwrites, so it answers the same
+  } finally {
+    folder.remove();
+  }
+});

@@ -55,6 +55,12 @@ export const ErrorCodes = {
   LOCKED: 'LOCKED',
   /** An optimistic (compare-and-set) update lost a race. */
   CONFLICT: 'CONFLICT',
+  /** The caller cancelled the operation (an AbortSignal fired). */
+  ABORTED: 'ABORTED',
+  /** A remote service (an LLM or embedding endpoint) did not answer in time. */
+  TIMEOUT: 'TIMEOUT',
+  /** A remote service answered with an error or something unusable. */
+  UPSTREAM: 'UPSTREAM',
   /** A bug: an invariant did not hold. Please report it. */
   INTERNAL: 'INTERNAL',
 } as const;

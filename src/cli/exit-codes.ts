@@ -14,6 +14,8 @@ export const EXIT = {
   corrupt: 5,
   io: 6,
   badInput: 7,
+  /** Cancelled (Ctrl-C), as shells report SIGINT. */
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(code: ErrorCode | undefined): number {
@@ -47,7 +49,11 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
       return EXIT.corrupt;
     case 'IO_ERROR':
     case 'CLOSED':
+    case 'TIMEOUT':
+    case 'UPSTREAM':
       return EXIT.io;
+    case 'ABORTED':
+      return EXIT.interrupted;
     case 'UNSUPPORTED_FILE':
     case 'MALFORMED_FILE':
     case 'ENCRYPTED_FILE':

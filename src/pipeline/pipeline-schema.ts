@@ -57,6 +57,20 @@ const embedder = z.discriminatedUnion('provider', [
   }),
 ]);
 
+const generator = z.discriminatedUnion('provider', [
+  z.strictObject({ provider: z.literal('extractive'), maxSentences: z.int().min(1).max(20).optional() }),
+  z.strictObject({
+    provider: z.literal('openai'),
+    baseUrl: z.url(),
+    model: z.string().min(1),
+    /** Name of the environment variable holding the key; the key itself never goes in a file. */
+    apiKeyEnv: z.string().min(1).optional(),
+    timeoutMs: z.int().min(1).optional(),
+    maxRetries: z.int().min(0).optional(),
+    maxPromptTokens: z.int().min(100).optional(),
+  }),
+]);
+
 export const pipelineSchema = z.strictObject({
   version: z.literal(1).default(1),
   store: z.strictObject({ path: z.string().min(1).default('.quiver') }).prefault({}),
@@ -107,6 +121,16 @@ export const pipelineSchema = z.strictObject({
       prune: z.boolean().default(false),
     })
     .prefault({}),
+  retrieve: z
+    .strictObject({
+      k: z.int().min(1).max(100).default(5),
+      mode: z.enum(['hybrid', 'dense', 'bm25']).default('hybrid'),
+      maxChunksPerDocument: z.int().min(1).optional(),
+      neighbours: z.int().min(0).max(5).default(1),
+      maxContextTokens: z.int().min(50).max(1_000_000).default(1500),
+    })
+    .prefault({}),
+  generator: generator.default({ provider: 'extractive' }),
 });
 
 export type PipelineConfig = z.output<typeof pipelineSchema>;

@@ -59,6 +59,16 @@ describe('defaults', () => {
     expect(parsePipeline('{}').collection.name).toBe('docs');
   });
 
+  test('retrieval and generation default to hybrid search and the offline extractive generator', () => {
+    const config = parsePipeline('');
+    expect(config.retrieve).toEqual({ k: 5, mode: 'hybrid', neighbours: 1, maxContextTokens: 1500 });
+    expect(config.generator).toEqual({ provider: 'extractive' });
+    const openai = parsePipeline('generator: { provider: openai, baseUrl: "http://localhost:11434/v1", model: m }');
+    expect(openai.generator).toEqual({ provider: 'openai', baseUrl: 'http://localhost:11434/v1', model: 'm' });
+    expect(configError('generator: { provider: openai, model: m }').message).toMatch(/generator\.baseUrl/);
+    expect(configError('retrieve: { mode: sparse }').message).toMatch(/retrieve\.mode/);
+  });
+
   test('JSON is accepted', () => {
     const config = parsePipeline('{"collection": {"name": "kb"}, "chunker": {"chunkSize": 500, "unit": "chars"}}');
     expect(config.collection.name).toBe('kb');

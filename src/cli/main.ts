@@ -106,6 +106,8 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   ENCRYPTED_FILE: 'decrypt the PDF (e.g. qpdf --decrypt) or exclude it; nothing was written',
   INCOMPATIBLE: 'ingest into another --collection, or drop this one and ingest again',
   COLLECTION_NOT_FOUND: 'list collections with: quiver collections',
+  TIMEOUT: 'the model server did not answer in time: check that it runs, or raise generator.timeoutMs',
+  UPSTREAM: 'the model server answered with an error: check generator.baseUrl, model and the API key variable',
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,8 @@
  * Context assembly: turns retrieved chunks into the numbered, sourced passages a generator reads. Each hit
  * is widened by its neighbouring chunks (read from the collection), chunks of one document that overlap or
  * touch are merged into one passage by their character offsets, and passages are added in order of first
- * relevance until the next would push the context past its token budget.
+ * relevance until the next would push the context past its token budget. Each passage keeps what a citation
+ * needs: its offsets and segments in the document, the page it starts on and the best score of its hits.
  */
 
 import { QuiverError } from '../errors.js';
@@ -17,7 +18,7 @@ export type TokenCounter = (text: string) => number;
 
 export const DEFAULT_CONTEXT_TOKENS = 2000;
 const MAX_NEIGHBOURS = 100;
-const PIECE_FIELDS = ['text', 'doc_id', 'source', 'title', 'chunk_index', 'start', 'end'];
+const PIECE_FIELDS = ['text', 'doc_id', 'source', 'title', 'chunk_index', 'start', 'end', 'page'];
 
 /**
  * A tokenizer-free estimate: whitespace-separated words × 1.3, rounded up. English text averages about 1.3
@@ -39,6 +40,7 @@ function boundedInt(field: string, v: unknown, fallback: number, min: number, ma
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const page = (v: unknown): number | null | undefined => (v === null ? null : num(v));
 
 function pieceOf(chunk: RetrievedChunk): Piece {
   return {
@@ -50,6 +52,8 @@ function pieceOf(chunk: RetrievedChunk): Piece {
     text: chunk.text,
     start: num(chunk.fields.start),
     end: num(chunk.fields.end),
+    page: page(chunk.fields.page),
+    score: chunk.score,
   };
 }
 
@@ -63,6 +67,7 @@ function pieceFromRow(row: Record<string, unknown>): Piece {
     text: String(row.text ?? ''),
     start: num(row.start),
     end: num(row.end),
+    page: page(row.page),
   };
 }
 
@@ -75,7 +80,8 @@ async function withNeighbours(collection: ContextCollection, chunk: RetrievedChu
     outputFields: PIECE_FIELDS,
     limit: 2 * n + 1,
   });
-  const pieces = rows.map(pieceFromRow);
+  // The hit keeps its score; its neighbours have none.
+  const pieces = rows.map((row) => (String(row.id) === self.id ? self : pieceFromRow(row)));
   // The hit itself stays even if it was deleted since it was retrieved: it is what the caller will cite.
   if (!pieces.some((p) => p.id === self.id)) pieces.push(self);
   return pieces;

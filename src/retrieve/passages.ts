@@ -15,6 +15,10 @@ export interface Piece {
   text: string;
   start?: number;
   end?: number;
+  /** The page the chunk starts on, for paged documents. */
+  page?: number | null;
+  /** The retrieval score, for a hit (neighbours read around it have none). */
+  score?: number;
 }
 
 export interface Passage {
@@ -24,6 +28,29 @@ export interface Passage {
   text: string;
   /** Its chunks' ids in document order. */
   chunkIds: string[];
+  /**
+   * Offsets of `text` in its document, so that `documentText.slice(start, end) === text`. Present only when every
+   * chunk has offsets and they overlap or touch: across a whitespace gap the chunker trimmed, `text` holds one
+   * newline where the document has the original whitespace, and no offsets describe it exactly.
+   */
+  start?: number;
+  end?: number;
+  /**
+   * Where the runs of `text` lie in the document, when every chunk has offsets: `text.slice(at, at + end - start)
+   * === documentText.slice(start, end)`. One segment when the chunks overlap or touch; one more after each gap.
+   */
+  segments?: Segment[];
+  /** The page its first chunk starts on, for paged documents. */
+  page?: number | null;
+  /** The best retrieval score among the hits merged into it. */
+  score?: number;
+}
+
+/** A run of a passage's text at `at` that is exactly the document's [start, end). */
+export interface Segment {
+  at: number;
+  start: number;
+  end: number;
 }
 
 interface Span {
@@ -67,24 +94,46 @@ function add(span: Span, p: Piece): void {
 }
 
 /** The span's text: each piece adds only what lies past the end of the text so far; a whitespace gap
- * between neighbouring chunks (which the chunker trimmed) becomes one newline. */
-function spanText(pieces: Piece[]): string {
+ * between neighbouring chunks (which the chunker trimmed) becomes one newline. While every piece has offsets,
+ * the runs of text that are exact slices of the document are recorded as segments. */
+function spanText(pieces: Piece[]): { text: string; segments?: Segment[] } {
   let text = '';
   let end: number | undefined;
+  // A chunk's text is its document's slice [start, end); a piece without offsets cannot be located.
+  let segments: Segment[] | undefined = [];
   for (const p of pieces) {
+    if (!hasOffsets(p) || p.text.length !== p.end - p.start) segments = undefined;
     if (text === '') {
       text = p.text;
       end = p.end;
+      segments?.push({ at: 0, start: p.start!, end: p.end! });
     } else if (end !== undefined && hasOffsets(p)) {
       if (p.end <= end) continue;
-      text += p.start <= end ? p.text.slice(end - p.start) : `\n${p.text}`;
+      if (p.start <= end) {
+        text += p.text.slice(end - p.start);
+        if (segments) segments[segments.length - 1]!.end = p.end;
+      } else {
+        text += `\n${p.text}`;
+        segments?.push({ at: text.length - p.text.length, start: p.start, end: p.end });
+      }
       end = p.end;
     } else {
       text += `\n${p.text}`;
       end = p.end;
+      segments = undefined;
     }
   }
-  return text;
+  return segments ? { text, segments } : { text };
+}
+
+/** The passage's page and best score: the first chunk's page, the best score of the hits in it. */
+function spanMeta(pieces: Piece[]): { page?: number | null; score?: number } {
+  const out: { page?: number | null; score?: number } = {};
+  const page = pieces[0]?.page;
+  if (page !== undefined) out.page = page;
+  for (const p of pieces)
+    if (p.score !== undefined && (out.score === undefined || p.score > out.score)) out.score = p.score;
+  return out;
 }
 
 /**
@@ -107,7 +156,13 @@ export function mergePassages(hits: readonly (readonly Piece[])[]): Passage[] {
         const other = spans[i]!;
         if (other.docId !== span.docId || !touches(other, span)) continue;
         const [keep, drop] = other.rank <= span.rank ? [other, span] : [span, other];
-        for (const p of drop.pieces.values()) if (!keep.pieces.has(p.id)) add(keep, p);
+        for (const p of drop.pieces.values()) {
+          const held = keep.pieces.get(p.id);
+          if (held === undefined) add(keep, p);
+          // A chunk read as a neighbour first and hit later keeps its hit score.
+          else if (p.score !== undefined && (held.score === undefined || p.score > held.score))
+            keep.pieces.set(p.id, { ...held, score: p.score });
+        }
         spans.splice(i, 1);
         span = keep;
         merged = true;
@@ -122,11 +177,20 @@ export function mergePassages(hits: readonly (readonly Piece[])[]): Passage[] {
   const out: Passage[] = [];
   for (const span of spans) {
     const pieces = [...span.pieces.values()].sort((a, b) => a.chunkIndex - b.chunkIndex);
-    const text = spanText(pieces);
+    const { text, segments } = spanText(pieces);
     if (seen.has(text)) continue;
     seen.add(text);
     const first = pieces[0]!;
-    out.push({ docId: span.docId, source: first.source, title: first.title, text, chunkIds: pieces.map((p) => p.id) });
+    const passage: Passage = {
+      docId: span.docId,
+      source: first.source,
+      title: first.title,
+      text,
+      chunkIds: pieces.map((p) => p.id),
+    };
+    if (segments) passage.segments = segments;
+    if (segments?.length === 1) Object.assign(passage, { start: segments[0]!.start, end: segments[0]!.end });
+    out.push(Object.assign(passage, spanMeta(pieces)));
   }
   return out;
 }

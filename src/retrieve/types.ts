@@ -4,6 +4,7 @@
  */
 
 import type { FusionSpec } from '../store/fusion/types.js';
+import type { Segment } from './passages.js';
 
 export interface RetrieveOptions {
   /** Chunks (or, with grouping, documents' chunks) to return. Default 5. */
@@ -62,7 +63,23 @@ export interface ContextOptions {
 /** The context handed to a generator: numbered passages with their sources, within a token budget. */
 export interface AssembledContext {
   /** Passages in citation order: [1], [2], ... */
-  passages: { n: number; docId: string; source: string; title: string; text: string; chunkIds: string[] }[];
+  passages: {
+    n: number;
+    docId: string;
+    source: string;
+    title: string;
+    text: string;
+    chunkIds: string[];
+    /** Offsets of `text` in its document (`documentText.slice(start, end) === text`), when the chunks' allow it. */
+    start?: number;
+    end?: number;
+    /** Where the runs of `text` lie in the document, when every chunk has offsets (see `Passage`). */
+    segments?: Segment[];
+    /** The page its first chunk starts on, for paged documents. */
+    page?: number | null;
+    /** The best retrieval score among the hits merged into it. */
+    score?: number;
+  }[];
   /** The passages joined as prompt text, each headed by its citation number and source. */
   text: string;
   tokens: number;

@@ -40,14 +40,29 @@ export interface Usage {
   completionTokens: number;
 }
 
+/**
+ * Text an answer takes word for word from a source, for generators that know it (the extractive one): which
+ * source, and where in that source's `text` (`source.text.slice(start, end) === text`).
+ */
+export interface Quote {
+  n: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
 /** What `stream` yields: answer text as it comes, then exactly one `done`. */
-export type GenerateEvent = { type: 'token'; text: string } | { type: 'done'; usage: Usage; finishReason: string };
+export type GenerateEvent =
+  | { type: 'token'; text: string }
+  | { type: 'done'; usage: Usage; finishReason: string; quotes?: Quote[] };
 
 export interface GenerateResult {
   /** The raw answer text, with [n] markers as the model wrote them. */
   text: string;
   usage: Usage;
   finishReason: string;
+  /** What the answer quotes from its sources, in answer order, when the generator knows it. */
+  quotes?: Quote[];
 }
 
 export interface Generator {

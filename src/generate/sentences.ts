@@ -1,0 +1,105 @@
+/**
+ * Sentence splitting with exact offsets, for the extractive generator: every sentence is `text.slice(start, end)`
+ * of the text it came from, trimmed of surrounding whitespace, so a quoted sentence can be located in its source
+ * and, through the source's own offsets, in its document. A rule-based splitter, not a model: a sentence ends at
+ * `.`, `!` or `?` (with any closing quotes or brackets) followed by whitespace and something that can start a
+ * sentence, at a blank line, and at a line break before a Markdown heading, list item or table row. Common
+ * abbreviations ("e.g.", "et al.", "Fig.") and initials ("J. Smith") do not end a sentence.
+ */
+
+export interface SentenceSpan {
+  /** Offsets into the split text: `text === input.slice(start, end)`. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Words that end with a period without ending a sentence, lowercased and without the period. */
+const ABBREVIATIONS = new Set([
+  'al',
+  'approx',
+  'ca',
+  'cf',
+  'dr',
+  'e.g',
+  'eg',
+  'eq',
+  'etc',
+  'fig',
+  'figs',
+  'i.e',
+  'ie',
+  'inc',
+  'jr',
+  'ltd',
+  'mr',
+  'mrs',
+  'ms',
+  'no',
+  'nos',
+  'p',
+  'pp',
+  'prof',
+  'ref',
+  'refs',
+  'sr',
+  'st',
+  'vol',
+  'vs',
+]);
+
+/** Sentence punctuation, then closing quotes or brackets, then whitespace: a candidate end. */
+const END = /[.!?]+["'”’)\]]*(?=\s)/g;
+/** What may open a sentence: an uppercase letter, a digit, an opening quote or bracket. */
+const OPENER = /^\s+["'“‘([]*[\p{Lu}\p{Lt}\p{N}]/u;
+/** A blank line, or a line break before a Markdown heading, list item, quote or table row. */
+const BREAK = /\n[^\S\n]*\n\s*|\n(?=[^\S\n]*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|))/g;
+
+/** The word before a period at `at`, lowercased, e.g. "e.g" for "e.g." or "al" for "et al.". */
+function wordBefore(text: string, at: number): string {
+  let i = at;
+  while (i > 0 && /[\p{L}\p{N}.]/u.test(text[i - 1]!)) i--;
+  return text.slice(i, at).toLowerCase();
+}
+
+function isAbbreviation(text: string, match: RegExpExecArray): boolean {
+  if (!match[0].startsWith('.') || match[0].startsWith('..')) return false;
+  const word = wordBefore(text, match.index);
+  // A single capital letter is an initial ("J. Smith"); a lowercase one-letter word is not a sentence.
+  if (/^\p{Lu}$/u.test(text.slice(match.index - 1, match.index)) && word.length === 1) return true;
+  return ABBREVIATIONS.has(word);
+}
+
+/** Pushes the trimmed [from, to) of `text`, if anything is left of it. */
+function pushTrimmed(out: SentenceSpan[], text: string, from: number, to: number): void {
+  let a = from;
+  let b = to;
+  while (a < b && /\s/.test(text[a]!)) a++;
+  while (b > a && /\s/.test(text[b - 1]!)) b--;
+  if (b > a) out.push({ start: a, end: b, text: text.slice(a, b) });
+}
+
+/**
+ * The sentences of `text`, in order, with their offsets.
+ *
+ * @example
+ * splitSentences('Cats groom. Dogs fetch, e.g. sticks.');
+ * // [{ start: 0, end: 11, text: 'Cats groom.' }, { start: 12, end: 36, text: 'Dogs fetch, e.g. sticks.' }]
+ */
+export function splitSentences(text: string): SentenceSpan[] {
+  const cuts = new Set<number>();
+  for (const m of text.matchAll(BREAK)) cuts.add(m.index);
+  for (const m of text.matchAll(END)) {
+    const after = m.index + m[0].length;
+    if (!OPENER.test(text.slice(after, after + 64)) || isAbbreviation(text, m)) continue;
+    cuts.add(after);
+  }
+  const out: SentenceSpan[] = [];
+  let from = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    pushTrimmed(out, text, from, cut);
+    from = cut;
+  }
+  pushTrimmed(out, text, from, text.length);
+  return out;
+}

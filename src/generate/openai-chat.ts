@@ -1,0 +1,518 @@
+/**
+ * A `Generator` over any OpenAI-compatible `POST /v1/chat/completions` endpoint: OpenAI itself, Ollama, vLLM, a
+ * llama.cpp server. `generate` sends one JSON request; `stream` asks for Server-Sent Events and yields deltas as
+ * they arrive. Every call runs in a `CallScope`: one AbortController fed by the caller's signal, an overall
+ * deadline, a first-token deadline and the consumer leaving early, so whichever fires cancels the upstream request
+ * and decides the error (ABORTED or TIMEOUT). Transient failures are retried with backoff, but only before the
+ * first token: once text has reached the caller a retry would repeat it.
+ */
+
+import { QuiverError } from '../errors.js';
+import type { GenerateEvent, GenerateRequest, GenerateResult, Generator, Source, Usage } from './generator.js';
+import { buildPrompt } from './prompt.js';
+import { readSse } from './sse.js';
+
+export interface OpenAIChatGeneratorOptions {
+  /** The API root including its version, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`. */
+  baseUrl: string;
+  model: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. Never included in error messages. */
+  apiKey?: string;
+  /** The environment variable holding the key, read once by the constructor; used when `apiKey` is not given. */
+  apiKeyEnv?: string;
+  /** Deadline for a whole call: every attempt, the backoff between them and the streamed answer. Default 60 s. */
+  timeoutMs?: number;
+  /**
+   * `stream` only: most time from sending a request to the first answer token (connecting, queueing, reading the
+   * prompt). Default: only `timeoutMs` applies. `generate` gets the whole answer at once, so only `timeoutMs` bounds it.
+   */
+  firstTokenTimeoutMs?: number;
+  /** Retries after the first attempt, on network errors, 429 and 5xx before any token arrived. Default 2. */
+  maxRetries?: number;
+  /** Backoff before the first retry, doubling each time. Default 500 ms. */
+  initialDelayMs?: number;
+  /** Longest backoff, `Retry-After` included. Default 8 s. */
+  maxDelayMs?: number;
+  /** Token budget for the prompt (instructions, question and numbered sources). Default 3000. */
+  maxPromptTokens?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+interface Settings {
+  url: string;
+  model: string;
+  headers: Record<string, string>;
+  apiKey: string | undefined;
+  apiKeyEnv: string | undefined;
+  timeoutMs: number;
+  firstTokenTimeoutMs: number | undefined;
+  maxRetries: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxPromptTokens: number;
+}
+
+/** A failed attempt, and whether another one may succeed. Internal: callers only ever see `error`. */
+class AttemptFailure extends Error {
+  constructor(
+    readonly error: QuiverError,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * @example
+ * const llm = new OpenAIChatGenerator({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.2' });
+ * for await (const event of llm.stream({ question, sources })) if (event.type === 'token') write(event.text);
+ */
+export class OpenAIChatGenerator implements Generator {
+  readonly modelId: string;
+  readonly #s: Settings;
+
+  constructor(options: OpenAIChatGeneratorOptions) {
+    this.#s = resolveOptions(options);
+    this.modelId = `openai:${this.#s.model}`;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const { body, promptTokens } = this.#prepare(request, false);
+    const scope = new CallScope(request.signal, this.#s.timeoutMs, undefined);
+    try {
+      for (let retry = 0; ; retry++) {
+        try {
+          const response = await this.#post(body, scope);
+          const answer = parseCompletion(await response.text(), this.#s);
+          const usage = answer.usage ?? estimateUsage(promptTokens, answer.text);
+          return { text: answer.text, usage, finishReason: answer.finishReason };
+        } catch (err) {
+          await this.#beforeRetry(err, retry, scope);
+        }
+      }
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  async *stream(request: GenerateRequest): AsyncGenerator<GenerateEvent, void, undefined> {
+    const { body, promptTokens } = this.#prepare(request, true);
+    const scope = new CallScope(request.signal, this.#s.timeoutMs, this.#s.firstTokenTimeoutMs);
+    try {
+      for (let retry = 0; ; retry++) {
+        let text = '';
+        scope.armFirstToken();
+        try {
+          const response = await this.#post(body, scope);
+          const type = response.headers.get('content-type') ?? '';
+          if (!type.toLowerCase().startsWith('text/event-stream') || response.body === null) {
+            throw upstream(`POST ${this.#s.url} answered ${type || 'no content type'}, not an event stream`);
+          }
+          let finishReason: string | undefined;
+          let usage: Usage | undefined;
+          let sawDone = false;
+          for await (const event of readSse(response.body)) {
+            if (event.data === '[DONE]') {
+              sawDone = true;
+              break;
+            }
+            const chunk = parseChunk(event.event, event.data, this.#s);
+            finishReason = chunk.finishReason ?? finishReason;
+            usage = chunk.usage ?? usage;
+            if (chunk.text === '') continue;
+            if (text === '') scope.disarmFirstToken();
+            text += chunk.text;
+            yield { type: 'token', text: chunk.text };
+          }
+          // Servers that omit [DONE] still send a finish_reason; a stream with neither was cut off.
+          if (!sawDone && finishReason === undefined) {
+            throw upstream(`the event stream from ${this.#s.url} ended before the answer finished`, {
+              received: text.length,
+            });
+          }
+          yield {
+            type: 'done',
+            usage: usage ?? estimateUsage(promptTokens, text),
+            finishReason: finishReason ?? 'unknown',
+          };
+          return;
+        } catch (err) {
+          if (text === '') {
+            scope.disarmFirstToken();
+            await this.#beforeRetry(err, retry, scope);
+          } else if (scope.stopped) {
+            throw scope.error(err);
+          } else {
+            throw asUpstream(err, `the event stream from ${this.#s.url} broke off after ${text.length} characters`);
+          }
+        }
+      }
+    } finally {
+      // Also reached when the consumer stops iterating early: aborting here closes the upstream connection.
+      scope.dispose();
+    }
+  }
+
+  #prepare(request: GenerateRequest, stream: boolean): { body: string; promptTokens: number } {
+    validateRequest(request);
+    const prompt = buildPrompt({
+      question: request.question,
+      sources: request.sources,
+      maxPromptTokens: this.#s.maxPromptTokens,
+    });
+    const payload: Record<string, unknown> = {
+      model: this.#s.model,
+      messages: [
+        { role: 'system', content: prompt.system },
+        { role: 'user', content: prompt.user },
+      ],
+      temperature: request.temperature ?? 0,
+      stream,
+    };
+    if (request.maxTokens !== undefined) payload.max_tokens = request.maxTokens;
+    // Without this, streaming servers report no usage at all; those that ignore it get an estimate.
+    if (stream) payload.stream_options = { include_usage: true };
+    return { body: JSON.stringify(payload), promptTokens: prompt.tokens };
+  }
+
+  /** One attempt's request: the response when it is 2xx, else an AttemptFailure. */
+  async #post(body: string, scope: CallScope): Promise<Response> {
+    const { url } = this.#s;
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers: this.#s.headers, body, signal: scope.signal });
+    } catch (cause) {
+      throw new AttemptFailure(upstream(`POST ${url} failed: ${describe(cause)}`, { reason: 'network' }, cause), true);
+    }
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    throw statusFailure(response.status, text, response.headers.get('retry-after'), this.#s);
+  }
+
+  /** Rethrows `err` as the caller should see it, or waits out the backoff when one more attempt may help. */
+  async #beforeRetry(err: unknown, retry: number, scope: CallScope): Promise<void> {
+    if (scope.stopped) throw scope.error(err);
+    const failure =
+      err instanceof AttemptFailure
+        ? err
+        : err instanceof QuiverError
+          ? new AttemptFailure(err, false)
+          : // A body that breaks off before any token is a network error like any other.
+            new AttemptFailure(asUpstream(err, `the answer from ${this.#s.url} broke off`), true);
+    if (!failure.retryable || retry >= this.#s.maxRetries) {
+      failure.error.details.attempts = retry + 1;
+      throw failure.error;
+    }
+    const backoff = Math.min(this.#s.maxDelayMs, this.#s.initialDelayMs * 2 ** retry);
+    // "Equal jitter", as the embedders do: at least half the backoff, so many clients spread out but still wait.
+    const delay = failure.retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2);
+    await scope.sleep(Math.min(delay, this.#s.maxDelayMs));
+  }
+}
+
+type Stop = 'aborted' | 'timeout' | 'first-token' | 'closed';
+
+/** One call's cancellation: whichever of the caller's signal, the deadlines or `dispose` comes first wins. */
+class CallScope {
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  readonly #timeoutMs: number;
+  readonly #firstTokenMs: number | undefined;
+  readonly #deadline: NodeJS.Timeout;
+  #firstToken: NodeJS.Timeout | undefined;
+  #stop: Stop | undefined;
+  readonly #onAbort = (): void => this.#halt('aborted');
+
+  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs: number | undefined) {
+    this.#caller = caller;
+    this.#timeoutMs = timeoutMs;
+    this.#firstTokenMs = firstTokenMs;
+    if (caller?.aborted) this.#halt('aborted');
+    caller?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#deadline = setTimeout(() => this.#halt('timeout'), timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get stopped(): boolean {
+    return this.#stop !== undefined;
+  }
+
+  armFirstToken(): void {
+    if (this.#firstTokenMs === undefined) return;
+    clearTimeout(this.#firstToken);
+    this.#firstToken = setTimeout(() => this.#halt('first-token'), this.#firstTokenMs);
+  }
+
+  disarmFirstToken(): void {
+    clearTimeout(this.#firstToken);
+  }
+
+  /** The error saying why the call stopped. */
+  error(cause?: unknown): QuiverError {
+    const inner = cause instanceof AttemptFailure ? cause.error : cause;
+    const options = inner === undefined ? undefined : { cause: inner };
+    switch (this.#stop) {
+      case 'timeout':
+        return new QuiverError(
+          'TIMEOUT',
+          `no complete answer within ${this.#timeoutMs} ms`,
+          { timeoutMs: this.#timeoutMs },
+          options,
+        );
+      case 'first-token':
+        return new QuiverError(
+          'TIMEOUT',
+          `no first token within ${this.#firstTokenMs} ms`,
+          { firstTokenTimeoutMs: this.#firstTokenMs },
+          options,
+        );
+      default:
+        return new QuiverError('ABORTED', 'generation was aborted', {}, options);
+    }
+  }
+
+  /** Waits `ms`, or rejects with `error()` as soon as the call stops. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(this.error());
+      const onStop = (): void => {
+        clearTimeout(timer);
+        reject(this.error());
+      };
+      const timer = setTimeout(() => {
+        this.signal.removeEventListener('abort', onStop);
+        resolve();
+      }, ms);
+      this.signal.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  /** Ends the call: clears the timers and cancels whatever is still in flight. */
+  dispose(): void {
+    clearTimeout(this.#deadline);
+    clearTimeout(this.#firstToken);
+    this.#caller?.removeEventListener('abort', this.#onAbort);
+    this.#halt('closed');
+  }
+
+  #halt(stop: Stop): void {
+    if (this.#stop !== undefined) return;
+    this.#stop = stop;
+    this.#controller.abort();
+  }
+}
+
+function resolveOptions(given: OpenAIChatGeneratorOptions): Settings {
+  const options = given ?? ({} as OpenAIChatGeneratorOptions);
+  const { baseUrl, model } = options;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(baseUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof baseUrl !== 'string' || !parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw invalid('baseUrl', 'baseUrl must be an http(s) URL such as http://127.0.0.1:11434/v1', baseUrl);
+  }
+  if (typeof model !== 'string' || model.trim() === '')
+    throw invalid('model', 'model must be a non-empty string', model);
+  const int = (field: keyof OpenAIChatGeneratorOptions, fallback: number, min: number): number => {
+    const value = options[field] ?? fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+      throw invalid(field, `${field} must be an integer of at least ${min}`, value);
+    }
+    return value;
+  };
+  let apiKey = options.apiKey;
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '')) {
+    throw invalid('apiKey', 'apiKey must be a non-empty string', typeof apiKey);
+  }
+  if (apiKey === undefined && options.apiKeyEnv !== undefined) {
+    apiKey = process.env[options.apiKeyEnv];
+    // Name the variable, never its value.
+    if (!apiKey)
+      throw invalid('apiKeyEnv', `apiKeyEnv names ${options.apiKeyEnv}, which is not set`, options.apiKeyEnv);
+  }
+  const headers = options.headers ?? {};
+  if (typeof headers !== 'object' || Object.values(headers).some((v) => typeof v !== 'string')) {
+    throw invalid('headers', 'headers must map names to strings', undefined);
+  }
+  return {
+    url: `${baseUrl.replace(/\/+$/, '')}/chat/completions`,
+    model,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      // Lower-cased so a caller's "Content-Type" or "Authorization" replaces ours instead of being merged with it.
+      ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])),
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    },
+    apiKey,
+    apiKeyEnv: options.apiKeyEnv,
+    timeoutMs: int('timeoutMs', 60_000, 1),
+    firstTokenTimeoutMs: options.firstTokenTimeoutMs === undefined ? undefined : int('firstTokenTimeoutMs', 0, 1),
+    maxRetries: int('maxRetries', 2, 0),
+    initialDelayMs: int('initialDelayMs', 500, 0),
+    maxDelayMs: int('maxDelayMs', 8_000, 0),
+    maxPromptTokens: int('maxPromptTokens', 3_000, 1),
+  };
+}
+
+function validateRequest(request: GenerateRequest): void {
+  if (typeof request?.question !== 'string' || request.question.trim() === '') {
+    throw invalid('question', 'question must be a non-empty string', request?.question);
+  }
+  if (!Array.isArray(request.sources)) throw invalid('sources', 'sources must be an array', typeof request.sources);
+  const { temperature, maxTokens } = request;
+  if (temperature !== undefined && (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 2))) {
+    throw invalid('temperature', 'temperature must be a number from 0 to 2', temperature);
+  }
+  if (maxTokens !== undefined && (!Number.isSafeInteger(maxTokens) || maxTokens < 1)) {
+    throw invalid('maxTokens', 'maxTokens must be a positive integer', maxTokens);
+  }
+}
+
+function invalid(field: string, message: string, received: unknown): QuiverError {
+  return new QuiverError('INVALID_ARGUMENT', message, { field, received });
+}
+
+function upstream(message: string, details: Record<string, unknown> = {}, cause?: unknown): QuiverError {
+  return new QuiverError('UPSTREAM', message, details, cause === undefined ? undefined : { cause });
+}
+
+function asUpstream(err: unknown, message: string): QuiverError {
+  if (err instanceof AttemptFailure) return err.error;
+  if (err instanceof QuiverError) return err;
+  return upstream(`${message}: ${describe(err)}`, { reason: 'network' }, err);
+}
+
+/** undici says "fetch failed" / "terminated" and keeps the useful part (ECONNREFUSED, "other side closed") in `cause`. */
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Removes the API key from text that came back from the server (some echo the key they rejected). */
+function redact(text: string, s: Settings): string {
+  return s.apiKey ? text.split(s.apiKey).join('[redacted]') : text;
+}
+
+/** The server's own message from an OpenAI-style error body (`{ error: { message } }`), else the raw text. */
+function serverMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    if (typeof parsed.error?.message === 'string') return parsed.error.message;
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return body.slice(0, 500) || '(empty body)';
+}
+
+function statusFailure(status: number, body: string, retryAfter: string | null, s: Settings): AttemptFailure {
+  let hint = '';
+  if (status === 401 || status === 403) {
+    hint = s.apiKey
+      ? ` (the server refused the API key${s.apiKeyEnv ? ` from ${s.apiKeyEnv}` : ''}; check that it is valid for this endpoint)`
+      : ' (no API key was sent; set apiKey or apiKeyEnv)';
+  } else if (status === 404) {
+    hint = ' (check that baseUrl includes the API version, e.g. /v1, and that the model exists)';
+  }
+  const message = `POST ${s.url} answered ${status}: ${redact(serverMessage(body), s)}${hint}`;
+  // 400 and 422 mean the request itself is wrong (prompt too long, bad parameter); the rest are the service's.
+  const code = status === 400 || status === 422 ? 'INVALID_ARGUMENT' : 'UPSTREAM';
+  const error = new QuiverError(code, message, { status, body: redact(body.slice(0, 2000), s) });
+  return new AttemptFailure(error, status === 429 || status >= 500, retryAfterMs(retryAfter));
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+interface ChoiceLike {
+  index?: unknown;
+  message?: { content?: unknown };
+  delta?: { content?: unknown };
+  finish_reason?: unknown;
+}
+
+function parseJson(data: string, what: string, s: Settings): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch (cause) {
+    throw upstream(`${what} from ${s.url} is not valid JSON`, { received: data.slice(0, 200) }, cause);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw upstream(`${what} from ${s.url} is not a JSON object`, { received: data.slice(0, 200) });
+  }
+  const error = (value as { error?: unknown }).error;
+  if (error !== undefined && error !== null) {
+    throw upstream(`${s.url} reported an error: ${redact(serverMessage(JSON.stringify(value)), s)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function firstChoice(body: Record<string, unknown>, what: string, s: Settings): ChoiceLike | undefined {
+  const { choices } = body;
+  if (choices === undefined) return undefined;
+  if (!Array.isArray(choices)) throw upstream(`${what} from ${s.url} has a non-array "choices"`);
+  const choice = (choices as ChoiceLike[]).find((c) => (c?.index ?? 0) === 0);
+  if (choice !== undefined && (typeof choice !== 'object' || choice === null)) {
+    throw upstream(`${what} from ${s.url} has a malformed choice`);
+  }
+  return choice;
+}
+
+function parseFinish(choice: ChoiceLike | undefined): string | undefined {
+  return typeof choice?.finish_reason === 'string' ? choice.finish_reason : undefined;
+}
+
+/** Usage is bookkeeping, not the answer: a server that reports it oddly gets an estimate instead of an error. */
+function parseUsage(value: unknown): Usage | undefined {
+  const u = value as { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined;
+  if (typeof u?.prompt_tokens !== 'number' || typeof u.completion_tokens !== 'number') return undefined;
+  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
+}
+
+function parseCompletion(body: string, s: Settings): { text: string; finishReason: string; usage?: Usage } {
+  const json = parseJson(body, 'the answer', s);
+  const choice = firstChoice(json, 'the answer', s);
+  const content = choice?.message?.content;
+  // null content is what a model that answered with nothing (or only a refusal) sends.
+  if (choice === undefined || (content !== null && typeof content !== 'string')) {
+    throw upstream(`the answer from ${s.url} has no choices[0].message.content`, { received: body.slice(0, 200) });
+  }
+  const usage = parseUsage(json.usage);
+  return { text: content ?? '', finishReason: parseFinish(choice) ?? 'unknown', ...(usage ? { usage } : {}) };
+}
+
+function parseChunk(event: string, data: string, s: Settings): { text: string; finishReason?: string; usage?: Usage } {
+  if (event === 'error') throw upstream(`${s.url} sent an error event: ${redact(serverMessage(data), s)}`);
+  const json = parseJson(data, 'a stream chunk', s);
+  const choice = firstChoice(json, 'a stream chunk', s);
+  const content = choice?.delta?.content;
+  if (content !== undefined && content !== null && typeof content !== 'string') {
+    throw upstream(`a stream chunk from ${s.url} has a non-string delta.content`, { received: data.slice(0, 200) });
+  }
+  const finishReason = parseFinish(choice);
+  const usage = parseUsage(json.usage);
+  return { text: content ?? '', ...(finishReason ? { finishReason } : {}), ...(usage ? { usage } : {}) };
+}
+
+/** When the server reports no usage: the prompt's own count, and about four characters per answer token. */
+function estimateUsage(promptTokens: number, text: string): Usage {
+  return { promptTokens, completionTokens: Math.ceil(text.length / 4) };
+}

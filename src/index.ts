@@ -3,8 +3,10 @@
  * own entry point (`quiver/langchain`) so that only its users need `@langchain/core`.
  */
 
+export * from './ask/index.js';
 export * from './embed/index.js';
 export { type ErrorCode, ErrorCodes, isQuiverError, QuiverError, type QuiverErrorDetails } from './errors.js';
+export * from './generate/index.js';
 export * from './ingest/index.js';
 export * from './pipeline/index.js';
 export * from './retrieve/index.js';

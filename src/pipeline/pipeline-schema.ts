@@ -131,6 +131,41 @@ export const pipelineSchema = z.strictObject({
     })
     .prefault({}),
   generator: generator.default({ provider: 'extractive' }),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.int().min(0).max(65_535).default(7700),
+      /** Largest JSON body, in bytes. */
+      bodyLimit: z
+        .int()
+        .min(1024)
+        .default(10 * 1024 * 1024),
+      /** Largest upload to `/ingest`, in bytes. */
+      uploadLimit: z
+        .int()
+        .min(1024)
+        .default(100 * 1024 * 1024),
+      /** Origins allowed by CORS: none by default, `'*'` for any, or a list. */
+      cors: z.union([z.literal('*'), z.array(z.string().min(1))]).default([]),
+      /**
+       * API keys, each read from an environment variable (a key never goes in a file). With none, the server is
+       * open to anyone who can reach it, so it listens on loopback by default.
+       */
+      apiKeys: z
+        .array(
+          z.strictObject({
+            keyEnv: z.string().min(1),
+            scopes: z
+              .array(z.enum(['read', 'write']))
+              .min(1)
+              .default(['read', 'write']),
+          }),
+        )
+        .default([]),
+      /** Folders `/ingest` may read server-side paths from; none by default (uploads only). */
+      ingestRoots: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
 });
 
 export type PipelineConfig = z.output<typeof pipelineSchema>;

@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { type ErrorCode, QuiverError } from '../errors.js';
 import { Quiver } from '../store/index.js';
+import { addAskCommand } from './ask-command.js';
 import { addEvalCommand } from './eval-command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { addIngestCommand } from './ingest-command.js';
@@ -90,6 +91,7 @@ export function buildProgram(): Command {
     });
   addIngestCommand(program);
   addSearchCommand(program);
+  addAskCommand(program);
   addEvalCommand(program);
   addModelsCommand(program);
   return program;

@@ -64,11 +64,13 @@ function candidates(sources: readonly Source[], analyzer: Analyzer): Candidate[]
   const out: Candidate[] = [];
   sources.forEach((source, rank) => {
     for (const s of splitSentences(source.text)) {
+      // Code, tables and headings are shown with their source, not quoted as answer sentences.
+      if (s.kind !== undefined) continue;
       const terms = analyzer.analyze(s.text);
       if (terms.length === 0) continue;
       const tf = new Map<string, number>();
       for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-      out.push({ n: source.n, rank, ...s, tf, terms: new Set(terms) });
+      out.push({ n: source.n, rank, start: s.start, end: s.end, text: s.text, tf, terms: new Set(terms) });
     }
   });
   return out;

@@ -52,6 +52,18 @@ describe('ExtractiveGenerator', () => {
     expect(generator.modelId).toBe('extractive');
   });
 
+  test('code blocks, table rows and headings are never quoted, even when they hold every query term', async () => {
+    const doc = source(
+      1,
+      'Filters',
+      '## Filter on a JSON field\n```filter\nmeta["lang"] == "en" filter json field\n```\n' +
+        '| json field | filter |\nA JSON field is filtered with a path such as meta["lang"].',
+    );
+    const r = await generator.generate({ question: 'How do I filter on a JSON field?', sources: [doc] });
+    expect(r.quotes!.map((q) => q.text)).toEqual(['A JSON field is filtered with a path such as meta["lang"].']);
+    expect(r.text).not.toContain('```');
+  });
+
   test('finds the answer in whichever source holds it, matching stems ("built" / "build")', async () => {
     const r = await generator.generate({ question: 'When did they build the lighthouse?', sources });
     expect(r.quotes![0]).toMatchObject({ n: 2, text: 'The lighthouse was built in 1858.' });

@@ -43,11 +43,29 @@ describe('splitSentences', () => {
   test('blank lines and Markdown block markers end a sentence; a single line break inside one does not', () => {
     const input = '# Install\nRun the installer\nand wait.\n\nThen reboot\n- first item\n1. numbered\n| a | b |';
     expect(texts(input)).toEqual([
-      '# Install\nRun the installer\nand wait.',
+      '# Install',
+      'Run the installer\nand wait.',
       'Then reboot',
       '- first item',
       '1. numbered',
       '| a | b |',
+    ]);
+  });
+
+  test('a fenced code block is one span of kind code; headings and table rows are marked', () => {
+    const input =
+      'Use a filter. It runs fast.\n```filter\nage > 3. Not a sentence\n\nstill code\n```\nAfter the code.\n' +
+      '## Next\n| a | b |\n~~~\nunclosed fence';
+    const spans = splitSentences(input);
+    for (const s of spans) expect(input.slice(s.start, s.end)).toBe(s.text);
+    expect(spans.map((s) => [s.kind ?? 'prose', s.text])).toEqual([
+      ['prose', 'Use a filter.'],
+      ['prose', 'It runs fast.'],
+      ['code', '```filter\nage > 3. Not a sentence\n\nstill code\n```'],
+      ['prose', 'After the code.'],
+      ['heading', '## Next'],
+      ['table', '| a | b |'],
+      ['code', '~~~\nunclosed fence'],
     ]);
   });
 

@@ -46,6 +46,8 @@ export interface Citation {
   end: number | null;
   /** The best retrieval score among the chunks the source holds. */
   score: number;
+  /** The heading path the source sits under (empty for unstructured documents). */
+  headings: string[];
   text: string;
   /**
    * What the answer quotes word for word from this source, for generators that say (the extractive one), with
@@ -110,6 +112,7 @@ async function prepare(
       page: p.page ?? null,
       ...(p.start !== undefined && p.end !== undefined ? { start: p.start, end: p.end } : {}),
       ...(p.score !== undefined ? { score: p.score } : {}),
+      ...(p.headings ? { headings: p.headings } : {}),
       text: p.text,
     }),
   );
@@ -150,6 +153,7 @@ function citationsOf(
       start: s.start ?? null,
       end: s.end ?? null,
       score: s.score ?? 0,
+      headings: s.headings ?? [],
       text: s.text,
     };
     const own = quotes.filter((q) => q.n === n);

@@ -5,6 +5,7 @@
  * and a snippet. `--json` prints the answer object instead.
  */
 
+import { parse } from 'node:path';
 import type { Command } from 'commander';
 import { type AskOptions, askStream, type Citation } from '../ask/ask.js';
 import { QuiverError } from '../errors.js';
@@ -41,9 +42,17 @@ function optionsFrom(flags: AskFlags): AskOptions {
   return options;
 }
 
-/** "guide.md › Install › Linux [120–480]" or "report.pdf › page 3 [..]". */
+/** "guide.md › Install › Linux [120–480]" or "report.pdf › page 3 [..]": page, else heading path, else a title
+ * that says more than the file name. */
 export function citationPlace(c: Citation): string {
-  const place = c.page !== null ? `page ${c.page}` : c.title && c.title !== c.source ? c.title : '';
+  const place =
+    c.page !== null
+      ? `page ${c.page}`
+      : c.headings.length > 0
+        ? c.headings.join(' › ')
+        : c.title && c.title !== parse(c.source).name
+          ? c.title
+          : '';
   const range = c.start !== null && c.end !== null ? ` [${c.start}–${c.end}]` : '';
   return `${c.source}${place ? ` › ${place}` : ''}${range}`;
 }

@@ -21,6 +21,8 @@ export interface Source {
   end?: number;
   /** The retrieval score that ranked it. */
   score?: number;
+  /** The heading path it sits under, for structured documents (Markdown, HTML). */
+  headings?: string[];
   text: string;
 }
 

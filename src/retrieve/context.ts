@@ -18,7 +18,7 @@ export type TokenCounter = (text: string) => number;
 
 export const DEFAULT_CONTEXT_TOKENS = 2000;
 const MAX_NEIGHBOURS = 100;
-const PIECE_FIELDS = ['text', 'doc_id', 'source', 'title', 'chunk_index', 'start', 'end', 'page'];
+const PIECE_FIELDS = ['text', 'doc_id', 'source', 'title', 'chunk_index', 'start', 'end', 'page', 'headings'];
 
 /**
  * A tokenizer-free estimate: whitespace-separated words × 1.3, rounded up. English text averages about 1.3
@@ -41,6 +41,8 @@ function boundedInt(field: string, v: unknown, fallback: number, min: number, ma
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const page = (v: unknown): number | null | undefined => (v === null ? null : num(v));
+const headings = (v: unknown): { headings?: string[] } =>
+  Array.isArray(v) && v.length > 0 && v.every((h) => typeof h === 'string') ? { headings: v } : {};
 
 function pieceOf(chunk: RetrievedChunk): Piece {
   return {
@@ -54,6 +56,7 @@ function pieceOf(chunk: RetrievedChunk): Piece {
     end: num(chunk.fields.end),
     page: page(chunk.fields.page),
     score: chunk.score,
+    ...headings(chunk.fields.headings),
   };
 }
 
@@ -68,6 +71,7 @@ function pieceFromRow(row: Record<string, unknown>): Piece {
     start: num(row.start),
     end: num(row.end),
     page: page(row.page),
+    ...headings(row.headings),
   };
 }
 

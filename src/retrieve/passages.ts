@@ -19,6 +19,8 @@ export interface Piece {
   page?: number | null;
   /** The retrieval score, for a hit (neighbours read around it have none). */
   score?: number;
+  /** The heading path the chunk sits under, for structured documents. */
+  headings?: string[];
 }
 
 export interface Passage {
@@ -44,6 +46,8 @@ export interface Passage {
   page?: number | null;
   /** The best retrieval score among the hits merged into it. */
   score?: number;
+  /** The heading path of its best-scoring hit, for structured documents. */
+  headings?: string[];
 }
 
 /** A run of a passage's text at `at` that is exactly the document's [start, end). */
@@ -126,13 +130,19 @@ function spanText(pieces: Piece[]): { text: string; segments?: Segment[] } {
   return segments ? { text, segments } : { text };
 }
 
-/** The passage's page and best score: the first chunk's page, the best score of the hits in it. */
-function spanMeta(pieces: Piece[]): { page?: number | null; score?: number } {
-  const out: { page?: number | null; score?: number } = {};
+/**
+ * The passage's page, best score and headings: the first chunk's page, the best score of the hits in it, and the
+ * heading path of that best hit (else of the first chunk that has one).
+ */
+function spanMeta(pieces: Piece[]): { page?: number | null; score?: number; headings?: string[] } {
+  const out: { page?: number | null; score?: number; headings?: string[] } = {};
   const page = pieces[0]?.page;
   if (page !== undefined) out.page = page;
-  for (const p of pieces)
-    if (p.score !== undefined && (out.score === undefined || p.score > out.score)) out.score = p.score;
+  let best: Piece | undefined;
+  for (const p of pieces) if (p.score !== undefined && (best === undefined || p.score > best.score!)) best = p;
+  if (best) out.score = best.score;
+  const headings = (best?.headings?.length ? best : pieces.find((p) => p.headings?.length))?.headings;
+  if (headings) out.headings = headings;
   return out;
 }
 

@@ -79,6 +79,8 @@ export interface AssembledContext {
     page?: number | null;
     /** The best retrieval score among the hits merged into it. */
     score?: number;
+    /** The heading path of its best-scoring hit, for structured documents. */
+    headings?: string[];
   }[];
   /** The passages joined as prompt text, each headed by its citation number and source. */
   text: string;

@@ -71,6 +71,7 @@ describe('quiver ask', () => {
     const source = output().match(/^\[1\] (.*)$/m)?.[1];
     expect(source).toContain(join(dir, 'src', 'lighthouse.txt'));
     expect(source).toMatch(/\[\d+–\d+\]$/);
+    expect(source).not.toContain('›'); // plain text: no page, no headings, title is the file name
     expect(output()).toMatch(/^ {4}The lighthouse was built in 1858 by the harbour board\.$/m);
   });
 
@@ -90,6 +91,7 @@ describe('quiver ask', () => {
       }
     }
     expect(answer.citations[0]!.source).toBe(join(dir, 'src', 'guide', 'tides.md'));
+    expect(answer.citations[0]!.headings).toEqual(['Tides']);
     expect(answer.timings.totalMs).toBeGreaterThan(0);
   });
 

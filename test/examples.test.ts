@@ -3,6 +3,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { TEST_MODEL_DIR } from './helpers/model.js';
@@ -83,6 +84,31 @@ test('examples/langchain.ts runs Quiver as a LangChain vector store and retrieve
     expect(context).not.toContain('Milvus-style');
     expect(out).toContain('Question: How does Quiver search?');
     expect(run()).toBe(out); // stable ids: a second run overwrites, so it answers the same
+  } finally {
+    folder.remove();
+  }
+});
+
+test('examples/ask.ts answers from docs/ with citations whose quotes slice out of their files', () => {
+  const folder = tempFolder();
+  try {
+    const script = fileURLToPath(new URL('../examples/ask.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, `${folder.path}/store`, 'docs'], {
+      encoding: 'utf8',
+      env: { ...process.env, QUIVER_MODEL_DIR: TEST_MODEL_DIR },
+    });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/\[1\]/);
+    const quotes = lines.filter((l) => /^\[\d+\] docs\//.test(l));
+    expect(quotes.length).toBeGreaterThan(0);
+    for (const line of quotes) {
+      const [, file, start, end, json] = /^\[\d+\] (\S+) \[(\d+)–(\d+)\] (".*")$/.exec(line)!;
+      const text = JSON.parse(json!) as string;
+      expect(readFileSync(file!, 'utf8').slice(Number(start), Number(end))).toBe(text);
+      // The answer quotes it, its line breaks folded into spaces.
+      expect(lines[0]).toContain(text.replace(/\s+/g, ' '));
+    }
+    expect(lines.at(-1)).toMatch(/^retrieved in \d+ ms$/);
   } finally {
     folder.remove();
   }

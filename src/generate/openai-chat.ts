@@ -8,6 +8,17 @@
  */
 
 import { QuiverError } from '../errors.js';
+import { CallScope } from './call-scope.js';
+import {
+  AttemptFailure,
+  asUpstream,
+  describe,
+  estimateUsage,
+  parseChunk,
+  parseCompletion,
+  statusFailure,
+  upstream,
+} from './chat-wire.js';
 import type { GenerateEvent, GenerateRequest, GenerateResult, Generator, Source, Usage } from './generator.js';
 import { buildPrompt } from './prompt.js';
 import { readSse } from './sse.js';
@@ -51,17 +62,6 @@ interface Settings {
   initialDelayMs: number;
   maxDelayMs: number;
   maxPromptTokens: number;
-}
-
-/** A failed attempt, and whether another one may succeed. Internal: callers only ever see `error`. */
-class AttemptFailure extends Error {
-  constructor(
-    readonly error: QuiverError,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
-  ) {
-    super(error.message);
-  }
 }
 
 /**
@@ -212,101 +212,6 @@ export class OpenAIChatGenerator implements Generator {
   }
 }
 
-type Stop = 'aborted' | 'timeout' | 'first-token' | 'closed';
-
-/** One call's cancellation: whichever of the caller's signal, the deadlines or `dispose` comes first wins. */
-class CallScope {
-  readonly #controller = new AbortController();
-  readonly #caller: AbortSignal | undefined;
-  readonly #timeoutMs: number;
-  readonly #firstTokenMs: number | undefined;
-  readonly #deadline: NodeJS.Timeout;
-  #firstToken: NodeJS.Timeout | undefined;
-  #stop: Stop | undefined;
-  readonly #onAbort = (): void => this.#halt('aborted');
-
-  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs: number | undefined) {
-    this.#caller = caller;
-    this.#timeoutMs = timeoutMs;
-    this.#firstTokenMs = firstTokenMs;
-    if (caller?.aborted) this.#halt('aborted');
-    caller?.addEventListener('abort', this.#onAbort, { once: true });
-    this.#deadline = setTimeout(() => this.#halt('timeout'), timeoutMs);
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  get stopped(): boolean {
-    return this.#stop !== undefined;
-  }
-
-  armFirstToken(): void {
-    if (this.#firstTokenMs === undefined) return;
-    clearTimeout(this.#firstToken);
-    this.#firstToken = setTimeout(() => this.#halt('first-token'), this.#firstTokenMs);
-  }
-
-  disarmFirstToken(): void {
-    clearTimeout(this.#firstToken);
-  }
-
-  /** The error saying why the call stopped. */
-  error(cause?: unknown): QuiverError {
-    const inner = cause instanceof AttemptFailure ? cause.error : cause;
-    const options = inner === undefined ? undefined : { cause: inner };
-    switch (this.#stop) {
-      case 'timeout':
-        return new QuiverError(
-          'TIMEOUT',
-          `no complete answer within ${this.#timeoutMs} ms`,
-          { timeoutMs: this.#timeoutMs },
-          options,
-        );
-      case 'first-token':
-        return new QuiverError(
-          'TIMEOUT',
-          `no first token within ${this.#firstTokenMs} ms`,
-          { firstTokenTimeoutMs: this.#firstTokenMs },
-          options,
-        );
-      default:
-        return new QuiverError('ABORTED', 'generation was aborted', {}, options);
-    }
-  }
-
-  /** Waits `ms`, or rejects with `error()` as soon as the call stops. */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.stopped) return reject(this.error());
-      const onStop = (): void => {
-        clearTimeout(timer);
-        reject(this.error());
-      };
-      const timer = setTimeout(() => {
-        this.signal.removeEventListener('abort', onStop);
-        resolve();
-      }, ms);
-      this.signal.addEventListener('abort', onStop, { once: true });
-    });
-  }
-
-  /** Ends the call: clears the timers and cancels whatever is still in flight. */
-  dispose(): void {
-    clearTimeout(this.#deadline);
-    clearTimeout(this.#firstToken);
-    this.#caller?.removeEventListener('abort', this.#onAbort);
-    this.#halt('closed');
-  }
-
-  #halt(stop: Stop): void {
-    if (this.#stop !== undefined) return;
-    this.#stop = stop;
-    this.#controller.abort();
-  }
-}
-
 function resolveOptions(given: OpenAIChatGeneratorOptions): Settings {
   const options = given ?? ({} as OpenAIChatGeneratorOptions);
   const { baseUrl, model } = options;
@@ -379,140 +284,4 @@ function validateRequest(request: GenerateRequest): void {
 
 function invalid(field: string, message: string, received: unknown): QuiverError {
   return new QuiverError('INVALID_ARGUMENT', message, { field, received });
-}
-
-function upstream(message: string, details: Record<string, unknown> = {}, cause?: unknown): QuiverError {
-  return new QuiverError('UPSTREAM', message, details, cause === undefined ? undefined : { cause });
-}
-
-function asUpstream(err: unknown, message: string): QuiverError {
-  if (err instanceof AttemptFailure) return err.error;
-  if (err instanceof QuiverError) return err;
-  return upstream(`${message}: ${describe(err)}`, { reason: 'network' }, err);
-}
-
-/** undici says "fetch failed" / "terminated" and keeps the useful part (ECONNREFUSED, "other side closed") in `cause`. */
-function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Removes the API key from text that came back from the server (some echo the key they rejected). */
-function redact(text: string, s: Settings): string {
-  return s.apiKey ? text.split(s.apiKey).join('[redacted]') : text;
-}
-
-/** The server's own message from an OpenAI-style error body (`{ error: { message } }`), else the raw text. */
-function serverMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof parsed.error === 'string') return parsed.error;
-    if (typeof parsed.error?.message === 'string') return parsed.error.message;
-    if (typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return body.slice(0, 500) || '(empty body)';
-}
-
-function statusFailure(status: number, body: string, retryAfter: string | null, s: Settings): AttemptFailure {
-  let hint = '';
-  if (status === 401 || status === 403) {
-    hint = s.apiKey
-      ? ` (the server refused the API key${s.apiKeyEnv ? ` from ${s.apiKeyEnv}` : ''}; check that it is valid for this endpoint)`
-      : ' (no API key was sent; set apiKey or apiKeyEnv)';
-  } else if (status === 404) {
-    hint = ' (check that baseUrl includes the API version, e.g. /v1, and that the model exists)';
-  }
-  const message = `POST ${s.url} answered ${status}: ${redact(serverMessage(body), s)}${hint}`;
-  // 400 and 422 mean the request itself is wrong (prompt too long, bad parameter); the rest are the service's.
-  const code = status === 400 || status === 422 ? 'INVALID_ARGUMENT' : 'UPSTREAM';
-  const error = new QuiverError(code, message, { status, body: redact(body.slice(0, 2000), s) });
-  return new AttemptFailure(error, status === 429 || status >= 500, retryAfterMs(retryAfter));
-}
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-interface ChoiceLike {
-  index?: unknown;
-  message?: { content?: unknown };
-  delta?: { content?: unknown };
-  finish_reason?: unknown;
-}
-
-function parseJson(data: string, what: string, s: Settings): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch (cause) {
-    throw upstream(`${what} from ${s.url} is not valid JSON`, { received: data.slice(0, 200) }, cause);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw upstream(`${what} from ${s.url} is not a JSON object`, { received: data.slice(0, 200) });
-  }
-  const error = (value as { error?: unknown }).error;
-  if (error !== undefined && error !== null) {
-    throw upstream(`${s.url} reported an error: ${redact(serverMessage(JSON.stringify(value)), s)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function firstChoice(body: Record<string, unknown>, what: string, s: Settings): ChoiceLike | undefined {
-  const { choices } = body;
-  if (choices === undefined) return undefined;
-  if (!Array.isArray(choices)) throw upstream(`${what} from ${s.url} has a non-array "choices"`);
-  const choice = (choices as ChoiceLike[]).find((c) => (c?.index ?? 0) === 0);
-  if (choice !== undefined && (typeof choice !== 'object' || choice === null)) {
-    throw upstream(`${what} from ${s.url} has a malformed choice`);
-  }
-  return choice;
-}
-
-function parseFinish(choice: ChoiceLike | undefined): string | undefined {
-  return typeof choice?.finish_reason === 'string' ? choice.finish_reason : undefined;
-}
-
-/** Usage is bookkeeping, not the answer: a server that reports it oddly gets an estimate instead of an error. */
-function parseUsage(value: unknown): Usage | undefined {
-  const u = value as { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined;
-  if (typeof u?.prompt_tokens !== 'number' || typeof u.completion_tokens !== 'number') return undefined;
-  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
-}
-
-function parseCompletion(body: string, s: Settings): { text: string; finishReason: string; usage?: Usage } {
-  const json = parseJson(body, 'the answer', s);
-  const choice = firstChoice(json, 'the answer', s);
-  const content = choice?.message?.content;
-  // null content is what a model that answered with nothing (or only a refusal) sends.
-  if (choice === undefined || (content !== null && typeof content !== 'string')) {
-    throw upstream(`the answer from ${s.url} has no choices[0].message.content`, { received: body.slice(0, 200) });
-  }
-  const usage = parseUsage(json.usage);
-  return { text: content ?? '', finishReason: parseFinish(choice) ?? 'unknown', ...(usage ? { usage } : {}) };
-}
-
-function parseChunk(event: string, data: string, s: Settings): { text: string; finishReason?: string; usage?: Usage } {
-  if (event === 'error') throw upstream(`${s.url} sent an error event: ${redact(serverMessage(data), s)}`);
-  const json = parseJson(data, 'a stream chunk', s);
-  const choice = firstChoice(json, 'a stream chunk', s);
-  const content = choice?.delta?.content;
-  if (content !== undefined && content !== null && typeof content !== 'string') {
-    throw upstream(`a stream chunk from ${s.url} has a non-string delta.content`, { received: data.slice(0, 200) });
-  }
-  const finishReason = parseFinish(choice);
-  const usage = parseUsage(json.usage);
-  return { text: content ?? '', ...(finishReason ? { finishReason } : {}), ...(usage ? { usage } : {}) };
-}
-
-/** When the server reports no usage: the prompt's own count, and about four characters per answer token. */
-function estimateUsage(promptTokens: number, text: string): Usage {
-  return { promptTokens, completionTokens: Math.ceil(text.length / 4) };
 }

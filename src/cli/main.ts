@@ -13,6 +13,7 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { addIngestCommand } from './ingest-command.js';
 import { addModelsCommand } from './models-command.js';
 import { addSearchCommand } from './search-command.js';
+import { addServeCommand } from './serve-command.js';
 
 interface GlobalOptions {
   path: string;
@@ -92,6 +93,7 @@ export function buildProgram(): Command {
   addIngestCommand(program);
   addSearchCommand(program);
   addAskCommand(program);
+  addServeCommand(program);
   addEvalCommand(program);
   addModelsCommand(program);
   return program;

@@ -8,7 +8,14 @@ import type { ErrorRequestHandler } from 'express';
 import { type ErrorCode, QuiverError } from '../errors.js';
 
 /** HTTP-level failures that have no QuiverError code of their own. */
-export type HttpErrorCode = ErrorCode | 'UNAUTHORIZED' | 'FORBIDDEN' | 'PAYLOAD_TOO_LARGE' | 'ROUTE_NOT_FOUND';
+export type HttpErrorCode =
+  | ErrorCode
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'ROUTE_NOT_FOUND'
+  | 'SHUTTING_DOWN';
 
 export interface ErrorBody {
   error: { code: HttpErrorCode; message: string; details?: Record<string, unknown> };
@@ -23,6 +30,10 @@ export function httpStatusFor(code: HttpErrorCode): number {
     case 'PAYLOAD_TOO_LARGE':
     case 'BATCH_TOO_LARGE':
       return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
+    case 'SHUTTING_DOWN':
+      return 503;
     case 'ROUTE_NOT_FOUND':
     case 'COLLECTION_NOT_FOUND':
     case 'PARTITION_NOT_FOUND':

@@ -1,0 +1,60 @@
+/**
+ * The operational endpoints, open without an API key: `GET /health` (503 while the server drains for shutdown, so a
+ * load balancer stops sending), `GET /metrics` in Prometheus text format, and `GET /openapi.json`.
+ */
+
+import { Router } from 'express';
+import type { ServerContext } from '../context.js';
+import type { PrometheusMetrics } from '../metrics.js';
+import { documentRoute, openApiDocument } from '../openapi.js';
+
+export interface ServerState {
+  /** Set when shutdown begins. */
+  draining: boolean;
+  startedAt: number;
+}
+
+documentRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness and readiness: 200 while serving, 503 while draining for shutdown',
+  tag: 'operations',
+  response: {
+    type: 'object',
+    properties: {
+      status: { enum: ['ok', 'shutting_down'] },
+      collections: { type: 'integer' },
+      uptimeSeconds: { type: 'integer' },
+    },
+  },
+});
+documentRoute({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics (text format)',
+  tag: 'operations',
+  response: { type: 'string' },
+});
+documentRoute({ method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations' });
+
+export function opsRoutes(ctx: ServerContext, metrics: PrometheusMetrics, state: ServerState): Router {
+  const router = Router();
+  router.get('/health', async (_req, res) => {
+    if (state.draining) {
+      res.status(503).json({ status: 'shutting_down' });
+      return;
+    }
+    res.json({
+      status: 'ok',
+      collections: (await ctx.db.listCollections()).length,
+      uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
+    });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  return router;
+}

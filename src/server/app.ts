@@ -11,6 +11,7 @@ import { PrometheusMetrics } from './metrics.js';
 import { type ApiKey, bearerAuth } from './middleware/auth.js';
 import { type CorsSetting, cors } from './middleware/cors.js';
 import { jsonBody } from './middleware/json-body.js';
+import { askRoutes } from './routes/ask.js';
 import { opsRoutes, type ServerState } from './routes/ops.js';
 import { searchRoutes } from './routes/search.js';
 
@@ -54,6 +55,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.use(opsRoutes(routeCtx, metrics, state));
   app.use(bearerAuth(options.apiKeys ?? []));
   app.use(jsonBody(options.bodyLimit ?? 10 * 1024 * 1024));
+  app.use(askRoutes(routeCtx));
   app.use(searchRoutes(routeCtx));
   app.use((req, _res, next) => next(new HttpError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.log));

@@ -14,6 +14,7 @@ import { jsonBody } from './middleware/json-body.js';
 import { askRoutes } from './routes/ask.js';
 import { opsRoutes, type ServerState } from './routes/ops.js';
 import { searchRoutes } from './routes/search.js';
+import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
   /** Largest JSON body, in bytes. Default 10 MiB. */
@@ -52,6 +53,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
     next();
   });
   app.use(cors(options.cors));
+  app.use(webRoutes());
   app.use(opsRoutes(routeCtx, metrics, state));
   app.use(bearerAuth(options.apiKeys ?? []));
   app.use(jsonBody(options.bodyLimit ?? 10 * 1024 * 1024));

@@ -5,12 +5,8 @@
  */
 
 import type { Command } from 'commander';
-import type { Embedder } from '../embed/embedder.js';
-import { assertChunkCollection, chunkCollectionSchema, EMBEDDER_PROPERTY } from '../ingest/chunk-rows.js';
-import { type IngestSummary, ingest } from '../ingest/ingest.js';
-import { BEIR_MAPPING } from '../ingest/loaders/json.js';
-import type { PipelineConfig } from '../pipeline/pipeline-schema.js';
-import type { Collection } from '../store/collection/collection.js';
+import type { IngestSummary } from '../ingest/ingest.js';
+import { runIngest } from '../pipeline/run-ingest.js';
 import { type PipelineContext, type PipelineFlags, withPipeline } from './pipeline-context.js';
 import { createProgressReporter } from './progress.js';
 
@@ -19,56 +15,22 @@ interface IngestFlags extends PipelineFlags {
 }
 
 /**
- * The collection to write, and the embedder as ingest wants it: already loaded when the collection had to be
- * created (its dimension comes from the model), or loaded lazily, and checked against the collection then,
- * when the collection already records this model.
- */
-async function openChunkCollection(
-  ctx: PipelineContext,
-): Promise<{ collection: Collection; embedder: () => Promise<Embedder> }> {
-  const index = ctx.config.collection.index;
-  const checked = async () => {
-    const embedder = await ctx.embedder();
-    assertChunkCollection(collection!, { dimension: embedder.dimension, modelId: embedder.modelId });
-    return embedder;
-  };
-  let collection: Collection | undefined;
-  if (await ctx.db.hasCollection(ctx.collectionName)) {
-    collection = await ctx.db.collection(ctx.collectionName);
-    if (collection.describe().properties[EMBEDDER_PROPERTY] !== ctx.modelId) await checked();
-    return { collection, embedder: checked };
-  }
-  const embedder = await ctx.embedder();
-  const shape = { dimension: embedder.dimension, modelId: embedder.modelId, index };
-  collection = await ctx.db.createCollection(ctx.collectionName, chunkCollectionSchema(shape));
-  return { collection, embedder: checked };
-}
-
-function loadOptions(loader: PipelineConfig['loader']) {
-  const json = loader.json && 'preset' in loader.json ? BEIR_MAPPING : loader.json;
-  return { json, csv: loader.csv };
-}
-
-/**
  * Ingests `paths` into the context's chunk collection (created on first use) with the pipeline's settings,
  * showing progress on stderr; Ctrl-C stops between batches.
  */
 export async function ingestInto(ctx: PipelineContext, paths: string[], prune: boolean): Promise<IngestSummary> {
-  const { collection, embedder } = await openChunkCollection(ctx);
   const progress = createProgressReporter();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    return await ingest({
-      collection,
-      embedder,
+    return await runIngest({
+      db: ctx.db,
+      collectionName: ctx.collectionName,
+      config: ctx.config,
+      embedder: ctx.embedder,
+      modelId: ctx.modelId,
       paths,
-      include: ctx.config.loader.include,
-      exclude: ctx.config.loader.exclude,
-      load: loadOptions(ctx.config.loader),
-      chunker: ctx.config.chunker,
-      batchSize: ctx.config.ingest.batchSize,
       prune,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),

@@ -13,5 +13,11 @@ export {
   VECTOR_FIELD,
 } from './chunk-rows.js';
 export type { DocumentType, LoadedDocument, PageSpan } from './document.js';
-export { type IngestOptions, type IngestProgress, type IngestSummary, ingest } from './ingest.js';
+export {
+  type IngestOptions,
+  type IngestPath,
+  type IngestProgress,
+  type IngestSummary,
+  ingest,
+} from './ingest.js';
 export * from './loaders/index.js';

@@ -31,8 +31,11 @@ export interface IngestOptions {
   collection: Collection;
   /** The embedder, or a function that loads it: called only when there is something to embed. */
   embedder: Embedder | (() => Promise<Embedder>);
-  /** Files and folders to ingest. */
-  paths: string[];
+  /**
+   * Files and folders to ingest. A document's `source` is the path as given joined with its path inside; give
+   * `{ path, as }` to name it differently (an upload kept in a temporary folder, say, named by its file name).
+   */
+  paths: IngestPath[];
   /** Globs (against each file's source path) to take and to skip. Defaults: every supported type; no hidden files. */
   include?: string[];
   exclude?: string[];
@@ -45,6 +48,12 @@ export interface IngestOptions {
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
 }
+
+/** A file or folder to ingest, and optionally the name its sources go by instead of its path. */
+export type IngestPath = string | { path: string; as: string };
+
+const pathOf = (p: IngestPath): string => (typeof p === 'string' ? p : p.path);
+const nameOf = (p: IngestPath): string => (typeof p === 'string' ? p : p.as);
 
 export interface IngestProgress {
   phase: 'scan' | 'write' | 'cleanup';
@@ -100,7 +109,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   if (files.length === 0) {
     throw new QuiverError(
       'NOT_FOUND',
-      `no files to ingest under ${options.paths.join(', ')}; check the paths and the include/exclude globs`,
+      `no files to ingest under ${options.paths.map(pathOf).join(', ')}; check the paths and the include/exclude globs`,
     );
   }
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
@@ -258,10 +267,11 @@ function lengthFor(embedder: Embedder, chunker: ChunkerOptions): LengthFunction 
  * `docs/` yields `docs/guide.md`. Sources stay distinct across roots, read well in citations, and tell `prune`
  * which stored documents belong to the roots of this run. Globs still match the path inside each root.
  */
-async function findSources(paths: string[], walk: WalkOptions): Promise<SourceFile[]> {
+async function findSources(paths: IngestPath[], walk: WalkOptions): Promise<SourceFile[]> {
   const found = new Map<string, SourceFile>();
-  for (const path of paths) {
-    const root = normalizeRoot(path);
+  for (const given of paths) {
+    const path = pathOf(given);
+    const root = normalizeRoot(nameOf(given));
     for (const file of await walkSources([path], walk)) {
       const direct = file.absPath === resolve(path);
       const relPath = direct ? root || file.relPath : root ? `${root}/${file.relPath}` : file.relPath;
@@ -272,9 +282,9 @@ async function findSources(paths: string[], walk: WalkOptions): Promise<SourceFi
 }
 
 /** Whether a stored source path lies under one of the paths given to this run. */
-function underAny(source: string, paths: string[]): boolean {
+function underAny(source: string, paths: IngestPath[]): boolean {
   return paths.some((p) => {
-    const root = normalizeRoot(p);
+    const root = normalizeRoot(nameOf(p));
     return root === '' || source === root || source.startsWith(`${root}/`);
   });
 }

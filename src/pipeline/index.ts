@@ -8,3 +8,4 @@ export { createGenerator } from './create-generator.js';
 export { DEFAULT_PIPELINE, loadPipeline, type PipelineProblem, parsePipeline } from './load-pipeline.js';
 export { askDefaults, openRag, type Rag } from './open-rag.js';
 export { type PipelineConfig, type PipelineInput, pipelineSchema } from './pipeline-schema.js';
+export { type RunIngestOptions, runIngest } from './run-ingest.js';

@@ -166,6 +166,31 @@ describe('incremental runs', () => {
   });
 });
 
+describe('named paths', () => {
+  test('{ path, as } names sources by `as`: the same name from another place replaces, never duplicates', async () => {
+    const first = join(dir, 'upload-1');
+    const second = join(dir, 'upload-2');
+    await writeSources(first, { 'notes.txt': paragraph('first', 12) });
+    await writeSources(second, { 'notes.txt': paragraph('second', 5) });
+    await run({ paths: [{ path: join(first, 'notes.txt'), as: 'uploads/notes.txt' }] });
+    const before = await rows();
+    expect(new Set(before.map((r) => r.source))).toEqual(new Set(['uploads/notes.txt']));
+    expect(before.every((r) => (r.id as string).startsWith('uploads/notes.txt'))).toBe(true);
+
+    const again = await run({ paths: [{ path: join(second, 'notes.txt'), as: 'uploads/notes.txt' }] });
+    expect(again.documents.written).toBe(1);
+    const after = await rows();
+    expect(new Set(after.map((r) => r.source))).toEqual(new Set(['uploads/notes.txt']));
+    expect(after.every((r) => (r.text as string).includes('second'))).toBe(true);
+    expect(after.length).toBeLessThan(before.length);
+
+    // A folder named by `as` prunes only under that name.
+    await run({ paths: [{ path: second, as: 'uploads' }] });
+    const pruned = await run({ paths: [{ path: join(dir, 'upload-1'), as: 'elsewhere' }], prune: true });
+    expect(pruned.documents.removed).toBe(0);
+  });
+});
+
 describe('bad input leaves the collection unchanged', () => {
   async function expectUnchanged(setup: () => Promise<void>, code: string) {
     await run();

@@ -1,0 +1,75 @@
+/**
+ * Ingestion with a pipeline's settings, for every front end (`quiver ingest`, the server's `/ingest`): open the
+ * chunk collection, creating it on first use from the embedder's shape, check that an existing one was made by
+ * the same model, and run `ingest` with the pipeline's loader, chunker and batch settings.
+ */
+
+import type { Embedder } from '../embed/embedder.js';
+import { assertChunkCollection, chunkCollectionSchema, EMBEDDER_PROPERTY } from '../ingest/chunk-rows.js';
+import { type IngestPath, type IngestProgress, type IngestSummary, ingest } from '../ingest/ingest.js';
+import { BEIR_MAPPING } from '../ingest/loaders/json.js';
+import type { Collection } from '../store/collection/collection.js';
+import type { Quiver } from '../store/quiver.js';
+import type { PipelineConfig } from './pipeline-schema.js';
+
+export interface RunIngestOptions {
+  db: Quiver;
+  collectionName: string;
+  config: PipelineConfig;
+  /** Loads the embedder; called only when the collection must be created or there is something to embed. */
+  embedder: () => Promise<Embedder>;
+  /** The id the embedder will report, known without loading it. */
+  modelId: string;
+  paths: IngestPath[];
+  prune?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/**
+ * The collection to write, and the embedder as ingest wants it: already loaded when the collection had to be
+ * created (its dimension comes from the model), or loaded lazily, and checked against the collection then,
+ * when the collection already records this model.
+ */
+async function openChunkCollection(
+  o: RunIngestOptions,
+): Promise<{ collection: Collection; embedder: () => Promise<Embedder> }> {
+  const checked = async () => {
+    const embedder = await o.embedder();
+    assertChunkCollection(collection!, { dimension: embedder.dimension, modelId: embedder.modelId });
+    return embedder;
+  };
+  let collection: Collection | undefined;
+  if (await o.db.hasCollection(o.collectionName)) {
+    collection = await o.db.collection(o.collectionName);
+    if (collection.describe().properties[EMBEDDER_PROPERTY] !== o.modelId) await checked();
+    return { collection, embedder: checked };
+  }
+  const embedder = await o.embedder();
+  const shape = { dimension: embedder.dimension, modelId: embedder.modelId, index: o.config.collection.index };
+  // ifNotExists: two requests creating it at once both get the one collection.
+  collection = await o.db.createCollection(o.collectionName, chunkCollectionSchema(shape), { ifNotExists: true });
+  return { collection, embedder: checked };
+}
+
+function loadOptions(loader: PipelineConfig['loader']) {
+  const json = loader.json && 'preset' in loader.json ? BEIR_MAPPING : loader.json;
+  return { json, csv: loader.csv };
+}
+
+export async function runIngest(o: RunIngestOptions): Promise<IngestSummary> {
+  const { collection, embedder } = await openChunkCollection(o);
+  return ingest({
+    collection,
+    embedder,
+    paths: o.paths,
+    include: o.config.loader.include,
+    exclude: o.config.loader.exclude,
+    load: loadOptions(o.config.loader),
+    chunker: o.config.chunker,
+    batchSize: o.config.ingest.batchSize,
+    prune: o.prune ?? false,
+    signal: o.signal,
+    onProgress: o.onProgress,
+  });
+}

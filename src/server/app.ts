@@ -12,6 +12,8 @@ import { type ApiKey, bearerAuth } from './middleware/auth.js';
 import { type CorsSetting, cors } from './middleware/cors.js';
 import { jsonBody } from './middleware/json-body.js';
 import { askRoutes } from './routes/ask.js';
+import { collectionRoutes } from './routes/collections.js';
+import { entityRoutes } from './routes/entities.js';
 import { opsRoutes, type ServerState } from './routes/ops.js';
 import { searchRoutes } from './routes/search.js';
 import { webRoutes } from './routes/web.js';
@@ -59,6 +61,8 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.use(jsonBody(options.bodyLimit ?? 10 * 1024 * 1024));
   app.use(askRoutes(routeCtx));
   app.use(searchRoutes(routeCtx));
+  app.use(collectionRoutes(routeCtx));
+  app.use(entityRoutes(routeCtx));
   app.use((req, _res, next) => next(new HttpError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.log));
   return app;

@@ -14,6 +14,7 @@ import { jsonBody } from './middleware/json-body.js';
 import { askRoutes } from './routes/ask.js';
 import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { opsRoutes, type ServerState } from './routes/ops.js';
 import { searchRoutes } from './routes/search.js';
 import { webRoutes } from './routes/web.js';
@@ -63,6 +64,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.use(searchRoutes(routeCtx));
   app.use(collectionRoutes(routeCtx));
   app.use(entityRoutes(routeCtx));
+  app.use(ingestRoutes(routeCtx, { uploadLimit: options.uploadLimit ?? 100 * 1024 * 1024 }));
   app.use((req, _res, next) => next(new HttpError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.log));
   return app;

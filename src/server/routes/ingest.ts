@@ -113,9 +113,11 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
   const serial = <T>(collection: string, task: () => Promise<T>): Promise<T> => {
     const run = (queues.get(collection) ?? Promise.resolve()).catch(() => {}).then(task);
     queues.set(collection, run);
-    void run.finally(() => {
-      if (queues.get(collection) === run) queues.delete(collection);
-    });
+    run
+      .finally(() => {
+        if (queues.get(collection) === run) queues.delete(collection);
+      })
+      .catch(() => {}); // the caller sees the failure through `run`
     return run;
   };
   const ingestInto = async (collection: string, paths: IngestPath[], prune: boolean) => {

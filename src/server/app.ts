@@ -11,6 +11,7 @@ import { PrometheusMetrics } from './metrics.js';
 import { type ApiKey, bearerAuth } from './middleware/auth.js';
 import { type CorsSetting, cors } from './middleware/cors.js';
 import { jsonBody } from './middleware/json-body.js';
+import { milvusRouter } from './milvus/router.js';
 import { askRoutes } from './routes/ask.js';
 import { collectionRoutes } from './routes/collections.js';
 import { entityRoutes } from './routes/entities.js';
@@ -59,6 +60,8 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.use(webRoutes());
   app.use(opsRoutes(routeCtx, metrics, state));
   app.use(bearerAuth(options.apiKeys ?? []));
+  // Milvus clients send JSON without a JSON content type, so that API parses its own bodies, before the 415 check.
+  app.use('/v2/vectordb', milvusRouter(routeCtx, { bodyLimit: options.bodyLimit }));
   app.use(jsonBody(options.bodyLimit ?? 10 * 1024 * 1024));
   app.use(askRoutes(routeCtx));
   app.use(searchRoutes(routeCtx));

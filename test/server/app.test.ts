@@ -61,7 +61,12 @@ describe('API keys', () => {
     fetch(`${server.url}/collections/things/insert`, json({ rows: [{ id: 'k', v: [0, 0] }] }, headers));
 
   test('no key or a wrong key: 401 UNAUTHORIZED with WWW-Authenticate', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic cmVhZGVyLWtleQ==' }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: 'Basic cmVhZGVyLWtleQ==' },
+    ];
+    for (const headers of attempts) {
       const res = await count(headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -139,7 +139,7 @@ const cases: Case[] = [
     name: 'read key: ingest',
     path: '/ingest',
     auth: READER,
-    body: json({ paths: [root] }),
+    body: json({ paths: ['ROOT'] }),
     status: 403,
     code: 'FORBIDDEN',
   },

@@ -9,6 +9,7 @@ import { createEmbedder } from '../pipeline/create-embedder.js';
 import { openRag, type Rag } from '../pipeline/open-rag.js';
 import type { PipelineConfig } from '../pipeline/pipeline-schema.js';
 import type { Quiver } from '../store/quiver.js';
+import { InFlight } from './in-flight.js';
 
 /** Hooks routes call so the metrics endpoint can report on them; the default does nothing. */
 export interface ServerMetrics {
@@ -35,6 +36,8 @@ export interface ServerContext {
   /** Absolute folders `/ingest` may read server-side paths from; empty means server-side paths are refused. */
   ingestRoots: readonly string[];
   metrics: ServerMetrics;
+  /** Route handlers still running; shutdown waits for them. */
+  inFlight: InFlight;
   /** Releases the embedder. The store belongs to whoever opened it. */
   dispose(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export function createServerContext(options: ServerContextOptions): ServerContex
     rag: async (collection) => openRag(db, collection ?? ctx.collectionName, config, await embedder()),
     ingestRoots: options.ingestRoots ?? [],
     metrics: options.metrics ?? NO_METRICS,
+    inFlight: new InFlight(),
     async dispose() {
       // A caller-supplied embedder is the caller's to dispose.
       if (loading && !options.embedder) await (await loading.catch(() => undefined))?.dispose();

@@ -54,8 +54,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const deadline = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
       // Connections that finish a request while draining are closed instead of kept alive.
       const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      const stop = Date.now() + shutdownTimeoutMs;
       try {
         await closed;
+        // A handler may outlive its connection (its client left); let it finish before the embedder and the store
+        // go away under it, up to the same deadline.
+        await Promise.race([ctx.inFlight.idle(), new Promise((r) => setTimeout(r, Math.max(0, stop - Date.now())))]);
       } finally {
         clearTimeout(deadline);
         clearInterval(idleSweep);

@@ -45,6 +45,41 @@ describe('graceful shutdown', () => {
     }
   }, 60_000);
 
+  test('close() waits for a handler that outlives its client before releasing the embedder and store', async () => {
+    let finished = false;
+    const server = await startTestServer({
+      generator: (inner) => ({
+        modelId: inner.modelId,
+        stream: (r) => inner.stream(r),
+        // Slow, and deaf to cancellation: like a handler stuck in a store call after its client left.
+        async generate(request) {
+          await new Promise((r) => setTimeout(r, 600));
+          const result = await inner.generate({ ...request, signal: undefined });
+          finished = true;
+          return result;
+        },
+      }),
+    });
+    try {
+      const client = new AbortController();
+      const asked = fetch(`${server.url}/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: 'What causes the tides?' }),
+        signal: client.signal,
+      }).catch(() => 'aborted');
+      await new Promise((r) => setTimeout(r, 200));
+      client.abort();
+      expect(await asked).toBe('aborted');
+      expect(server.ctx.inFlight.count).toBe(1);
+      await server.close();
+      expect(finished).toBe(true);
+      expect(server.ctx.inFlight.count).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
   test('while draining, /health answers 503 shutting_down so load balancers stop sending', async () => {
     const server = await startTestServer();
     try {

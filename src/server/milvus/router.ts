@@ -40,40 +40,44 @@ export function milvusRouter(ctx: ServerContext, options: { bodyLimit?: number }
   const allowed = (scope: Scope, granted: readonly Scope[] | undefined) =>
     granted === undefined || granted.includes(scope);
 
-  router.post('/:area/:op', async (req, res) => {
-    try {
-      const { area, op } = req.params;
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof body !== 'object' || Array.isArray(body))
-        throw new HttpError('INVALID_ARGUMENT', 'the body must be a JSON object');
-      const granted = res.locals.scopes as readonly Scope[] | undefined;
-      if (area === 'collections' && Object.hasOwn(collectionOps, op)) {
-        if (!allowed(COLLECTION_WRITES.has(op) ? 'write' : 'read', granted)) throw forbidden(op);
-        const began = performance.now();
-        ok(res, await collectionOps[op]!(ctx.db, body));
-        ctx.metrics.observeSearch(`milvus_${op}`, (performance.now() - began) / 1000);
-        return;
-      }
-      if (area === 'entities' && Object.hasOwn(entityOps, op)) {
-        if (!allowed(ENTITY_WRITES.has(op) ? 'write' : 'read', granted)) throw forbidden(op);
-        const began = performance.now();
-        const { data, extra } = await entityOps[op]!(ctx.db, body);
-        if (op === 'search' || op === 'hybrid_search' || op === 'query') {
+  router.post(
+    '/:area/:op',
+    ctx.inFlight.track(async (req, res) => {
+      try {
+        const area = String(req.params.area);
+        const op = String(req.params.op);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (typeof body !== 'object' || Array.isArray(body))
+          throw new HttpError('INVALID_ARGUMENT', 'the body must be a JSON object');
+        const granted = res.locals.scopes as readonly Scope[] | undefined;
+        if (area === 'collections' && Object.hasOwn(collectionOps, op)) {
+          if (!allowed(COLLECTION_WRITES.has(op) ? 'write' : 'read', granted)) throw forbidden(op);
+          const began = performance.now();
+          ok(res, await collectionOps[op]!(ctx.db, body));
           ctx.metrics.observeSearch(`milvus_${op}`, (performance.now() - began) / 1000);
+          return;
         }
-        ok(res, data, extra);
-        return;
+        if (area === 'entities' && Object.hasOwn(entityOps, op)) {
+          if (!allowed(ENTITY_WRITES.has(op) ? 'write' : 'read', granted)) throw forbidden(op);
+          const began = performance.now();
+          const { data, extra } = await entityOps[op]!(ctx.db, body);
+          if (op === 'search' || op === 'hybrid_search' || op === 'query') {
+            ctx.metrics.observeSearch(`milvus_${op}`, (performance.now() - began) / 1000);
+          }
+          ok(res, data, extra);
+          return;
+        }
+        throw new HttpError('ROUTE_NOT_FOUND', `Quiver does not implement /v2/vectordb/${area}/${op}`);
+      } catch (err) {
+        fail(
+          res,
+          (err as { milvusInvalid?: boolean }).milvusInvalid
+            ? new HttpError('INVALID_ARGUMENT', (err as Error).message)
+            : err,
+        );
       }
-      throw new HttpError('ROUTE_NOT_FOUND', `Quiver does not implement /v2/vectordb/${area}/${op}`);
-    } catch (err) {
-      fail(
-        res,
-        (err as { milvusInvalid?: boolean }).milvusInvalid
-          ? new HttpError('INVALID_ARGUMENT', (err as Error).message)
-          : err,
-      );
-    }
-  });
+    }),
+  );
   // A body that is not JSON at all fails in the parser, before the route: answer in the envelope too.
   router.use(((err, _req, res, _next) => fail(res, err)) as express.ErrorRequestHandler);
   return router;

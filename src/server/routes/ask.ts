@@ -85,41 +85,46 @@ documentRoute({
 
 export function askRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.post('/ask', requireScope('read'), async (req, res) => {
-    const { question, collection, ...given } = parseRequest(askBody, req.body);
-    const rag = await ctx.rag(collection);
-    const controller = new AbortController();
-    // 'close' on the response fires when the client disconnects before the answer is complete.
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort(new QuiverError('ABORTED', 'the client disconnected'));
-    });
-    const options: AskOptions = { ...rag.defaults, ...given, signal: controller.signal };
-    const began = performance.now();
+  router.post(
+    '/ask',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const { question, collection, ...given } = parseRequest(askBody, req.body);
+      const rag = await ctx.rag(collection);
+      const controller = new AbortController();
+      // 'close' on the response fires when the client disconnects before the answer is complete.
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort(new QuiverError('ABORTED', 'the client disconnected'));
+      });
+      const options: AskOptions = { ...rag.defaults, ...given, signal: controller.signal };
+      const began = performance.now();
 
-    if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
-      // Validate the filter before the stream starts, so a bad one is a plain 400 and not an error event.
-      if (options.filter !== undefined) await rag.collection.count({ filter: options.filter, params: options.params });
-      const sse = new SseWriter(res);
-      try {
-        for await (const event of askStream(rag.components, question, options)) {
-          if (sse.closed) break;
-          if (event.type === 'token') await sse.send('token', { text: event.text });
-          else if (event.type === 'citations') await sse.send('citations', { citations: event.citations });
-          else await sse.send('done', event.answer);
+      if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
+        // Validate the filter before the stream starts, so a bad one is a plain 400 and not an error event.
+        if (options.filter !== undefined)
+          await rag.collection.count({ filter: options.filter, params: options.params });
+        const sse = new SseWriter(res);
+        try {
+          for await (const event of askStream(rag.components, question, options)) {
+            if (sse.closed) break;
+            if (event.type === 'token') await sse.send('token', { text: event.text });
+            else if (event.type === 'citations') await sse.send('citations', { citations: event.citations });
+            else await sse.send('done', event.answer);
+          }
+          ctx.metrics.observeSearch('ask', (performance.now() - began) / 1000);
+        } catch (err) {
+          const { body } = toErrorResponse(err);
+          if (!sse.closed) await sse.send('error', body.error);
+        } finally {
+          sse.end();
         }
-        ctx.metrics.observeSearch('ask', (performance.now() - began) / 1000);
-      } catch (err) {
-        const { body } = toErrorResponse(err);
-        if (!sse.closed) await sse.send('error', body.error);
-      } finally {
-        sse.end();
+        return;
       }
-      return;
-    }
 
-    const answer = await ask(rag.components, question, options);
-    ctx.metrics.observeSearch('ask', (performance.now() - began) / 1000);
-    res.json(answer);
-  });
+      const answer = await ask(rag.components, question, options);
+      ctx.metrics.observeSearch('ask', (performance.now() - began) / 1000);
+      res.json(answer);
+    }),
+  );
   return router;
 }

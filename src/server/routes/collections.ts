@@ -66,29 +66,45 @@ documentRoute({
 
 export function collectionRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.get('/collections', requireScope('read'), async (_req, res) => {
-    const collections = [];
-    for (const n of await ctx.db.listCollections()) {
-      collections.push({ name: n, rows: await (await ctx.db.collection(n)).count() });
-    }
-    res.json({ collections });
-  });
-  router.post('/collections', requireScope('write'), async (req, res) => {
-    const body = parseRequest(createCollectionBody, req.body);
-    const existed = body.ifNotExists === true && (await ctx.db.hasCollection(body.name));
-    const collection = await ctx.db.createCollection(body.name, body.schema as never, {
-      ifNotExists: body.ifNotExists,
-    });
-    res.status(existed ? 200 : 201).json({ created: !existed, ...collection.describe() });
-  });
-  router.get(collectionPath, requireScope('read'), async (req, res) => {
-    const collection = await ctx.db.collection(String(req.params.name));
-    const { activity, backgroundError, rows, segments } = collection.stats();
-    res.json({ ...collection.describe(), stats: { rows, segments, activity, backgroundError } });
-  });
-  router.delete(collectionPath, requireScope('write'), async (req, res) => {
-    await ctx.db.dropCollection(String(req.params.name));
-    res.json({ dropped: String(req.params.name) });
-  });
+  router.get(
+    '/collections',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const collections = [];
+      for (const n of await ctx.db.listCollections()) {
+        collections.push({ name: n, rows: await (await ctx.db.collection(n)).count() });
+      }
+      res.json({ collections });
+    }),
+  );
+  router.post(
+    '/collections',
+    requireScope('write'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(createCollectionBody, req.body);
+      const existed = body.ifNotExists === true && (await ctx.db.hasCollection(body.name));
+      const collection = await ctx.db.createCollection(body.name, body.schema as never, {
+        ifNotExists: body.ifNotExists,
+      });
+      res.status(existed ? 200 : 201).json({ created: !existed, ...collection.describe() });
+    }),
+  );
+  router.get(
+    collectionPath,
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const collection = await ctx.db.collection(String(req.params.name));
+      const { activity, backgroundError, rows, segments } = collection.stats();
+      res.json({ ...collection.describe(), stats: { rows, segments, activity, backgroundError } });
+    }),
+  );
+  router.delete(
+    collectionPath,
+    requireScope('write'),
+    ctx.inFlight.track(async (req, res) => {
+      await ctx.db.dropCollection(String(req.params.name));
+      res.json({ dropped: String(req.params.name) });
+    }),
+  );
   return router;
 }

@@ -97,48 +97,76 @@ export function entityRoutes(ctx: ServerContext): Router {
   const router = Router();
   const open = (name: string | string[] | undefined) => ctx.db.collection(String(name));
 
-  router.post('/collections/:name/insert', requireScope('write'), async (req, res) => {
-    const body = parseRequest(writeBody, req.body);
-    tooMany(body.rows.length);
-    const result = await (await open(req.params.name)).insert(body.rows, { partition: body.partition });
-    res.json({ insertCount: result.count, ids: result.ids });
-  });
-  router.post('/collections/:name/upsert', requireScope('write'), async (req, res) => {
-    const body = parseRequest(writeBody, req.body);
-    tooMany(body.rows.length);
-    const result = await (await open(req.params.name)).upsert(body.rows, { partition: body.partition });
-    res.json({ upsertCount: result.count, ids: result.ids });
-  });
-  router.post('/collections/:name/delete', requireScope('write'), async (req, res) => {
-    const body = parseRequest(deleteBody, req.body);
-    res.json(await (await open(req.params.name)).delete(body));
-  });
-  router.post('/collections/:name/get', requireScope('read'), async (req, res) => {
-    const body = parseRequest(getBody, req.body);
-    res.json({ rows: toJson(await (await open(req.params.name)).get(body.ids, body)) });
-  });
-  router.post('/collections/:name/query', requireScope('read'), async (req, res) => {
-    const body = parseRequest(queryBody, req.body);
-    res.json({ rows: toJson(await (await open(req.params.name)).query(body)) });
-  });
-  router.post('/collections/:name/count', requireScope('read'), async (req, res) => {
-    const body = parseRequest(countBody, req.body);
-    res.json({ count: await (await open(req.params.name)).count(body) });
-  });
-  router.post('/collections/:name/search', requireScope('read'), async (req, res) => {
-    const { vector, vectors, ...options } = parseRequest(vectorSearchBody, req.body);
-    const collection = await open(req.params.name);
-    const began = performance.now();
-    if (vector) {
-      const result = await collection.search({ ...options, vector });
-      ctx.metrics.observeSearch('vector_search', (performance.now() - began) / 1000);
-      res.json(toJson(result));
-      return;
-    }
-    const results = await collection.searchBatch({ ...options, vectors: vectors! });
-    ctx.metrics.observeSearch('vector_search_batch', (performance.now() - began) / 1000);
-    res.json({ results: toJson(results) });
-  });
+  router.post(
+    '/collections/:name/insert',
+    requireScope('write'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(writeBody, req.body);
+      tooMany(body.rows.length);
+      const result = await (await open(req.params.name)).insert(body.rows, { partition: body.partition });
+      res.json({ insertCount: result.count, ids: result.ids });
+    }),
+  );
+  router.post(
+    '/collections/:name/upsert',
+    requireScope('write'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(writeBody, req.body);
+      tooMany(body.rows.length);
+      const result = await (await open(req.params.name)).upsert(body.rows, { partition: body.partition });
+      res.json({ upsertCount: result.count, ids: result.ids });
+    }),
+  );
+  router.post(
+    '/collections/:name/delete',
+    requireScope('write'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(deleteBody, req.body);
+      res.json(await (await open(req.params.name)).delete(body));
+    }),
+  );
+  router.post(
+    '/collections/:name/get',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(getBody, req.body);
+      res.json({ rows: toJson(await (await open(req.params.name)).get(body.ids, body)) });
+    }),
+  );
+  router.post(
+    '/collections/:name/query',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(queryBody, req.body);
+      res.json({ rows: toJson(await (await open(req.params.name)).query(body)) });
+    }),
+  );
+  router.post(
+    '/collections/:name/count',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const body = parseRequest(countBody, req.body);
+      res.json({ count: await (await open(req.params.name)).count(body) });
+    }),
+  );
+  router.post(
+    '/collections/:name/search',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const { vector, vectors, ...options } = parseRequest(vectorSearchBody, req.body);
+      const collection = await open(req.params.name);
+      const began = performance.now();
+      if (vector) {
+        const result = await collection.search({ ...options, vector });
+        ctx.metrics.observeSearch('vector_search', (performance.now() - began) / 1000);
+        res.json(toJson(result));
+        return;
+      }
+      const results = await collection.searchBatch({ ...options, vectors: vectors! });
+      ctx.metrics.observeSearch('vector_search_batch', (performance.now() - began) / 1000);
+      res.json({ results: toJson(results) });
+    }),
+  );
   return router;
 }
 

@@ -144,41 +144,46 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
       limits: { fileSize: options.uploadLimit, files: MAX_UPLOAD_FILES, fields: 10, parts: MAX_UPLOAD_FILES + 10 },
     }).array('file', MAX_UPLOAD_FILES);
 
-  router.post('/ingest', requireScope('write'), async (req, res) => {
-    if (!req.is('multipart/form-data')) {
-      const body = parseRequest(ingestBody, req.body);
-      const paths: string[] = [];
-      for (const p of body.paths) paths.push(await allowedPath(p, ctx.ingestRoots));
-      res.json(await ingestInto(body.collection ?? ctx.collectionName, paths, body.prune ?? false));
-      return;
-    }
-    const folder = await mkdtemp(join(tmpdir(), 'quiver-upload-'));
-    try {
-      await new Promise<void>((resolve, reject) =>
-        upload(folder)(req, res, (err) => (err ? reject(uploadError(err)) : resolve())),
-      );
-      const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-      const fields = parseRequest(uploadFields, { ...req.body }, 'form');
-      if (files.length === 0) {
-        throw new QuiverError('INVALID_ARGUMENT', 'the upload has no "file" field', { field: 'file' });
+  router.post(
+    '/ingest',
+    requireScope('write'),
+    ctx.inFlight.track(async (req, res) => {
+      if (!req.is('multipart/form-data')) {
+        const body = parseRequest(ingestBody, req.body);
+        const paths: string[] = [];
+        for (const p of body.paths) paths.push(await allowedPath(p, ctx.ingestRoots));
+        res.json(await ingestInto(body.collection ?? ctx.collectionName, paths, body.prune ?? false));
+        return;
       }
-      const names = files.map((f) => safeFileName(f.originalname));
-      const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup) throw new QuiverError('INVALID_ARGUMENT', `two uploaded files are both named ${dup}`, { field: 'file' });
-      const paths: IngestPath[] = [];
-      for (const [i, file] of files.entries()) {
-        // One folder per file, named by the client's (sanitised) name, so the loader sees its extension.
-        const dir = join(folder, `f${i}`);
-        await mkdir(dir);
-        const path = join(dir, names[i]!);
-        await rename(file.path, path);
-        paths.push({ path, as: `uploads/${names[i]}` });
+      const folder = await mkdtemp(join(tmpdir(), 'quiver-upload-'));
+      try {
+        await new Promise<void>((resolve, reject) =>
+          upload(folder)(req, res, (err) => (err ? reject(uploadError(err)) : resolve())),
+        );
+        const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+        const fields = parseRequest(uploadFields, { ...req.body }, 'form');
+        if (files.length === 0) {
+          throw new QuiverError('INVALID_ARGUMENT', 'the upload has no "file" field', { field: 'file' });
+        }
+        const names = files.map((f) => safeFileName(f.originalname));
+        const dup = names.find((n, i) => names.indexOf(n) !== i);
+        if (dup)
+          throw new QuiverError('INVALID_ARGUMENT', `two uploaded files are both named ${dup}`, { field: 'file' });
+        const paths: IngestPath[] = [];
+        for (const [i, file] of files.entries()) {
+          // One folder per file, named by the client's (sanitised) name, so the loader sees its extension.
+          const dir = join(folder, `f${i}`);
+          await mkdir(dir);
+          const path = join(dir, names[i]!);
+          await rename(file.path, path);
+          paths.push({ path, as: `uploads/${names[i]}` });
+        }
+        res.json(await ingestInto(fields.collection ?? ctx.collectionName, paths, false));
+      } finally {
+        await rm(folder, { recursive: true, force: true });
       }
-      res.json(await ingestInto(fields.collection ?? ctx.collectionName, paths, false));
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  });
+    }),
+  );
   return router;
 }
 

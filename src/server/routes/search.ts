@@ -55,13 +55,17 @@ documentRoute({
 
 export function searchRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.post('/search', requireScope('read'), async (req, res) => {
-    const { query, collection, ...options } = parseRequest(searchBody, req.body);
-    const began = performance.now();
-    const rag = await ctx.rag(collection);
-    const hits = await rag.components.retriever.retrieve(query, options);
-    ctx.metrics.observeSearch('search', (performance.now() - began) / 1000);
-    res.json({ hits });
-  });
+  router.post(
+    '/search',
+    requireScope('read'),
+    ctx.inFlight.track(async (req, res) => {
+      const { query, collection, ...options } = parseRequest(searchBody, req.body);
+      const began = performance.now();
+      const rag = await ctx.rag(collection);
+      const hits = await rag.components.retriever.retrieve(query, options);
+      ctx.metrics.observeSearch('search', (performance.now() - began) / 1000);
+      res.json({ hits });
+    }),
+  );
   return router;
 }

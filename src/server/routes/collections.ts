@@ -69,7 +69,7 @@ export function collectionRoutes(ctx: ServerContext): Router {
   router.get(
     '/collections',
     requireScope('read'),
-    ctx.inFlight.track(async (req, res) => {
+    ctx.inFlight.track(async (_req, res) => {
       const collections = [];
       for (const n of await ctx.db.listCollections()) {
         collections.push({ name: n, rows: await (await ctx.db.collection(n)).count() });

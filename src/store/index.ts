@@ -27,6 +27,8 @@ export type { PrimaryKey } from './schema/batch.js';
 export { DEFAULT_B, DEFAULT_K1 } from './schema/full-text.js';
 export type * from './schema/types.js';
 export type { SegmentPlan, Strategy } from './segment/planner.js';
+export { EtcdMetaStore, type EtcdMetaStoreOptions } from './storage/etcd-meta-store.js';
+export type { MetaChange, MetaEvent, MetaWatch, MetaWatchOptions } from './storage/etcd-watch.js';
 export { FileMetaStore } from './storage/file-meta-store.js';
 export { LocalObjectStore } from './storage/local-object-store.js';
 export { MemoryMetaStore } from './storage/memory-meta-store.js';

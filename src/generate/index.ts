@@ -21,6 +21,7 @@ export type {
   Source,
   Usage,
 } from './generator.js';
+export { LlamaCppGenerator, type LlamaCppGeneratorOptions } from './llama-cpp.js';
 export { OpenAIChatGenerator, type OpenAIChatGeneratorOptions } from './openai-chat.js';
 export { type BuildPromptOptions, buildPrompt, type Prompt, SYSTEM_PROMPT } from './prompt.js';
 export { type SentenceSpan, splitSentences } from './sentences.js';

@@ -58,7 +58,7 @@ export async function openRag(
     components: {
       retriever: new Retriever({ collection, embedder }),
       collection,
-      generator: createGenerator(config.generator),
+      generator: await createGenerator(config.generator),
       ...(countTokens ? { countTokens } : {}),
     },
     defaults: askDefaults(config),

@@ -69,6 +69,15 @@ const generator = z.discriminatedUnion('provider', [
     maxRetries: z.int().min(0).optional(),
     maxPromptTokens: z.int().min(100).optional(),
   }),
+  z.strictObject({
+    provider: z.literal('llama-cpp'),
+    /** A local GGUF file, relative to the working directory. Needs the optional node-llama-cpp package. */
+    modelPath: z.string().min(1),
+    contextSize: z.int().min(16).optional(),
+    maxPromptTokens: z.int().min(16).optional(),
+    maxTokens: z.int().min(1).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  }),
 ]);
 
 export const pipelineSchema = z.strictObject({

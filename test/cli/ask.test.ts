@@ -132,6 +132,20 @@ describe('quiver ask', () => {
     expect(output()).toMatch(/error FILTER_SYNTAX/);
   });
 
+  test('a llama-cpp generator: a missing model file is NOT_FOUND; without node-llama-cpp installed, CONFIG_INVALID', async () => {
+    await ingested();
+    const pipeline = join(dir, 'p.yaml');
+    const model = join(dir, 'model.gguf');
+    await writeFile(pipeline, `generator:\n  provider: llama-cpp\n  modelPath: ${model}\n`);
+    expect(await run('ask', 'tides?', '--pipeline', pipeline)).toBe(3);
+    expect(output()).toContain(`error NOT_FOUND`);
+    expect(output()).toContain(model);
+    printed.length = 0;
+    await writeFile(model, 'not really a model');
+    expect(await run('ask', 'tides?', '--pipeline', pipeline)).toBe(2);
+    expect(output()).toMatch(/error CONFIG_INVALID: .*npm install node-llama-cpp/);
+  });
+
   test('an openai generator whose key variable is unset fails before any request, naming the variable', async () => {
     await ingested();
     const pipeline = join(dir, 'p.yaml');

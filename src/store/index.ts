@@ -33,7 +33,7 @@ export { FileMetaStore } from './storage/file-meta-store.js';
 export { LocalObjectStore } from './storage/local-object-store.js';
 export { MemoryMetaStore } from './storage/memory-meta-store.js';
 export { MemoryObjectStore } from './storage/memory-object-store.js';
-export { S3ObjectStore, type S3ObjectStoreOptions } from './storage/s3-object-store.js';
 export type { MetaCompare, MetaEntry, MetaOp, MetaStore, MetaTxnResult } from './storage/meta-store.js';
 export type { ObjectInfo, ObjectStore } from './storage/object-store.js';
+export { S3ObjectStore, type S3ObjectStoreOptions } from './storage/s3-object-store.js';
 export { type Analyzer, type AnalyzerOptions, createAnalyzer } from './text/index.js';

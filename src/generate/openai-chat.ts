@@ -19,7 +19,7 @@ import {
   statusFailure,
   upstream,
 } from './chat-wire.js';
-import type { GenerateEvent, GenerateRequest, GenerateResult, Generator, Source, Usage } from './generator.js';
+import type { GenerateEvent, GenerateRequest, GenerateResult, Generator, Usage } from './generator.js';
 import { buildPrompt } from './prompt.js';
 import { readSse } from './sse.js';
 

@@ -1,59 +1,132 @@
 /**
- * Milvus REST v2 collection operations on Quiver: create (quick setup or full schema), describe, list, has and
- * drop, plus get_stats, load, release and get_load_state, which Milvus clients call routinely (a Quiver collection
- * is always loaded, so those two are no-ops).
+ * Milvus REST v2 `collections/*` on Quiver: create (quick setup or full schema), describe, list, has, drop, and
+ * the housekeeping calls Milvus clients make routinely: get_stats, flush, load, release, get_load_state. A Quiver
+ * collection is always loaded, so load and release only check that it exists. Dropping a collection that does
+ * not exist succeeds, as Milvus makes it idempotent.
  */
 
-import { QuiverError } from '../../errors.js';
-import type { Quiver } from '../../store/quiver.js';
-import { type MilvusCreateRequest, toMilvusDescription, toQuiverSchema } from './schema-map.js';
+import { z } from 'zod';
+import { isQuiverError } from '../../errors.js';
+import { toMilvusDescription, toQuiverSchema } from './schema-map.js';
+import { openView } from './schema-meta.js';
+import type { MilvusOp, MilvusRoute } from './types.js';
+import { collectionNameBody, createBody, parseBody } from './validate.js';
 
-type Body = Record<string, unknown>;
+const create: MilvusOp = async ({ db, body }) => {
+  const req = parseBody(createBody, body);
+  await db.createCollection(req.collectionName, toQuiverSchema(req));
+  return { data: {} };
+};
 
-const nameOf = (body: Body): string => {
-  const name = body.collectionName;
-  if (typeof name !== 'string' || name === '') {
-    throw new QuiverError('INVALID_ARGUMENT', 'collectionName is required', { field: 'collectionName' });
+const describe: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  return { data: toMilvusDescription(await openView(db, collectionName)) };
+};
+
+const list: MilvusOp = async ({ db }) => ({ data: await db.listCollections() });
+
+const has: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  return { data: { has: await db.hasCollection(collectionName) } };
+};
+
+const drop: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  try {
+    await db.dropCollection(collectionName);
+  } catch (err) {
+    if (!isQuiverError(err, 'COLLECTION_NOT_FOUND')) throw err;
   }
-  return name;
+  return { data: {} };
 };
 
-export const collectionOps: Record<string, (db: Quiver, body: Body) => Promise<unknown>> = {
-  async create(db, body) {
-    nameOf(body);
-    await db.createCollection(String(body.collectionName), toQuiverSchema(body as unknown as MilvusCreateRequest));
-    return {};
-  },
-  async describe(db, body) {
-    const collection = await db.collection(nameOf(body));
-    return toMilvusDescription(collection.describe());
-  },
-  async list(db) {
-    return db.listCollections();
-  },
-  async has(db, body) {
-    return { has: await db.hasCollection(nameOf(body)) };
-  },
-  async drop(db, body) {
-    await db.dropCollection(nameOf(body));
-    return {};
-  },
-  async get_stats(db, body) {
-    return { rowCount: await (await db.collection(nameOf(body))).count() };
-  },
-  async load(db, body) {
-    await db.collection(nameOf(body));
-    return {};
-  },
-  async release(db, body) {
-    await db.collection(nameOf(body));
-    return {};
-  },
-  async get_load_state(db, body) {
-    await db.collection(nameOf(body));
-    return { loadState: 'LoadStateLoaded', loadProgress: 100 };
-  },
+const getStats: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  return { data: { rowCount: await (await db.collection(collectionName)).count() } };
 };
 
-/** Operations that change data or schema, which need the `write` scope. */
-export const COLLECTION_WRITES = new Set(['create', 'drop']);
+const flush: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  await (await db.collection(collectionName)).flush();
+  return { data: {} };
+};
+
+/** load and release: nothing to do but say whether the collection exists. */
+const exists: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  await db.collection(collectionName);
+  return { data: {} };
+};
+
+const loadState: MilvusOp = async ({ db, body }) => {
+  const { collectionName } = parseBody(collectionNameBody, body);
+  await db.collection(collectionName);
+  return { data: { loadState: 'LoadStateLoaded', loadProgress: 100 } };
+};
+
+export const collectionRoutes: MilvusRoute[] = [
+  {
+    path: 'collections/create',
+    scope: 'write',
+    op: create,
+    body: createBody,
+    summary: 'Milvus: create a collection (quick setup or full schema)',
+  },
+  {
+    path: 'collections/describe',
+    scope: 'read',
+    op: describe,
+    body: collectionNameBody,
+    summary: 'Milvus: describe a collection',
+  },
+  { path: 'collections/list', scope: 'read', op: list, body: z.looseObject({}), summary: 'Milvus: list collections' },
+  {
+    path: 'collections/has',
+    scope: 'read',
+    op: has,
+    body: collectionNameBody,
+    summary: 'Milvus: whether a collection exists',
+  },
+  {
+    path: 'collections/drop',
+    scope: 'write',
+    op: drop,
+    body: collectionNameBody,
+    summary: 'Milvus: drop a collection',
+  },
+  {
+    path: 'collections/get_stats',
+    scope: 'read',
+    op: getStats,
+    body: collectionNameBody,
+    summary: "Milvus: a collection's row count",
+  },
+  {
+    path: 'collections/flush',
+    scope: 'write',
+    op: flush,
+    body: collectionNameBody,
+    summary: 'Milvus: seal and index the rows written so far',
+  },
+  {
+    path: 'collections/load',
+    scope: 'read',
+    op: exists,
+    body: collectionNameBody,
+    summary: 'Milvus: load a collection (always loaded in Quiver)',
+  },
+  {
+    path: 'collections/release',
+    scope: 'read',
+    op: exists,
+    body: collectionNameBody,
+    summary: 'Milvus: release a collection (a no-op in Quiver)',
+  },
+  {
+    path: 'collections/get_load_state',
+    scope: 'read',
+    op: loadState,
+    body: collectionNameBody,
+    summary: "Milvus: a collection's load state (always loaded)",
+  },
+];

@@ -1,200 +1,143 @@
 /**
- * Milvus REST v2 entity operations on Quiver: insert, upsert, delete (by filter, or by ids), get, query (with
- * `count(*)`), search (several query vectors in one request, with `topks`) and hybrid_search (RRF or weighted
- * rerank). Hits come back as Milvus shapes them: the primary key under its field name, `distance`, then the
- * output fields, flattened (a row's dynamic fields appear as top-level keys).
+ * Milvus REST v2 row operations on Quiver: `entities/insert`, `upsert`, `delete` (by `filter` + `exprParams`,
+ * or, with no filter, by `id`: one key or a list), `get` (by `id`) and `query` (`filter`, `outputFields` with
+ * `*`, `$meta` and `count(*)`, `limit` default 100, `offset`, `partitionNames`). Rows come back as Milvus
+ * returns them: the key under the primary field's name, the output fields, dynamic keys at the top level.
  */
 
-import { QuiverError } from '../../errors.js';
-import type { Collection } from '../../store/collection/collection.js';
-import type { FusionSpec } from '../../store/fusion/types.js';
-import type { Quiver } from '../../store/quiver.js';
-import { toJson } from '../json-rows.js';
-import { unsupported } from './envelope.js';
+import { MAX_TOPK } from '../../store/collection/search.js';
+import { applyDrop, projection } from './output-fields.js';
+import { invalid, MilvusCode, MilvusError } from './responses.js';
+import { keyOut, keysIn, rowsIn, rowWriter } from './rows.js';
+import { type CollectionView, openView } from './schema-meta.js';
+import type { MilvusCall, MilvusOp, MilvusRoute } from './types.js';
+import { checkConsistency, deleteBody, getBody, nonEmpty, parseBody, queryBody, writeBody } from './validate.js';
 
-type Body = Record<string, unknown>;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const strings = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? v.map((x) => String(x)) : typeof v === 'string' ? [v] : undefined;
-const int = (v: unknown, fallback: number): number => (v === undefined || v === null ? fallback : Number(v));
-
-function collectionName(body: Body): string {
-  const name = str(body.collectionName);
-  if (!name) throw unsupportedArgument('collectionName is required');
-  return name;
-}
-
-function unsupportedArgument(message: string): QuiverError {
-  return new QuiverError('INVALID_ARGUMENT', message);
-}
-
-async function open(db: Quiver, body: Body): Promise<Collection> {
-  return db.collection(collectionName(body));
-}
-
-/** Output fields as Quiver takes them: `*` means every field; the primary key is always returned anyway. */
-function outputFields(collection: Collection, value: unknown): string[] | undefined {
-  const fields = strings(value);
-  if (!fields || fields.length === 0) return undefined;
-  if (fields.includes('*')) {
-    return collection
-      .describe()
-      .fields.filter((f) => !('primary' in f))
-      .map((f) => f.name);
+async function write(call: MilvusCall, mode: 'insert' | 'upsert') {
+  const req = parseBody(writeBody, call.body);
+  const view = await openView(call.db, req.collectionName);
+  const rows = rowsIn(view, req.data);
+  if (rows.length === 0) {
+    throw new MilvusError(MilvusCode.MISSING_REQUIRED_PARAMETERS, 'missing required parameters, error: data is empty');
   }
-  const primary = primaryName(collection);
-  return fields.filter((f) => f !== primary);
+  const options = req.partitionName ? { partition: req.partitionName } : undefined;
+  const result =
+    mode === 'insert' ? await view.collection.insert(rows, options) : await view.collection.upsert(rows, options);
+  const ids = result.ids.map((id) => keyOut(view, id, call.int64AsString));
+  return { view, count: result.count, ids };
 }
 
-function primaryName(collection: Collection): string {
-  return collection.describe().fields.find((f) => 'primary' in f)!.name;
-}
-
-function vectorField(collection: Collection, given: unknown): string {
-  const name = str(given);
-  if (name) return name;
-  const vectors = collection.describe().fields.filter((f) => f.type === 'vector');
-  if (vectors.length === 1) return vectors[0]!.name;
-  throw unsupportedArgument('annsField is required when the collection has several vector fields');
-}
-
-/** A row or hit flattened as Milvus returns it: key, then fields, with dynamic fields lifted to the top level. */
-function flatten(primary: string, id: unknown, fields: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const out: Record<string, unknown> = { [primary]: id, ...extra };
-  for (const [k, v] of Object.entries(fields)) {
-    if (k === '$meta' && v && typeof v === 'object') Object.assign(out, v);
-    else if (k !== primary) out[k] = v;
-  }
-  return toJson(out);
-}
-
-function searchParams(body: Body): { ef?: number; radius?: number; rangeFilter?: number } {
-  const sp = (body.searchParams ?? {}) as { params?: Record<string, unknown> } & Record<string, unknown>;
-  const p = { ...(sp.params ?? {}), ...(body.params as Record<string, unknown> | undefined) };
-  const out: { ef?: number; radius?: number; rangeFilter?: number } = {};
-  if (p.ef !== undefined) out.ef = Number(p.ef);
-  if (p.radius !== undefined) out.radius = Number(p.radius);
-  if (p.range_filter !== undefined) out.rangeFilter = Number(p.range_filter);
-  return out;
-}
-
-function fusionOf(rerank: unknown, lists: number): FusionSpec {
-  const r = (rerank ?? { strategy: 'rrf' }) as { strategy?: string; params?: { k?: number; weights?: number[] } };
-  const strategy = (r.strategy ?? 'rrf').toLowerCase();
-  if (strategy === 'rrf') return { method: 'rrf', k: r.params?.k ?? 60 };
-  if (strategy === 'weighted') {
-    const weights = r.params?.weights ?? Array.from({ length: lists }, () => 1);
-    return { method: 'weighted', weights, normalize: 'minmax' };
-  }
-  throw unsupported(`rerank strategy ${r.strategy}`);
-}
-
-export const entityOps: Record<string, (db: Quiver, body: Body) => Promise<{ data: unknown; extra?: Body }>> = {
-  async insert(db, body) {
-    const collection = await open(db, body);
-    const rows = Array.isArray(body.data)
-      ? (body.data as Record<string, unknown>[])
-      : [body.data as Record<string, unknown>];
-    const result = await collection.insert(rows, { partition: str(body.partitionName) });
-    return { data: { insertCount: result.count, insertIds: result.ids } };
-  },
-  async upsert(db, body) {
-    const collection = await open(db, body);
-    const rows = Array.isArray(body.data)
-      ? (body.data as Record<string, unknown>[])
-      : [body.data as Record<string, unknown>];
-    const result = await collection.upsert(rows, { partition: str(body.partitionName) });
-    return { data: { upsertCount: result.count, upsertIds: result.ids } };
-  },
-  async delete(db, body) {
-    const collection = await open(db, body);
-    const partition = str(body.partitionName);
-    const ids = body.id ?? body.ids;
-    const filter = str(body.filter);
-    if (ids === undefined && filter === undefined) throw unsupportedArgument('delete needs "filter" (or "id")');
-    const result = await collection.delete({
-      ...(ids !== undefined ? { ids: (Array.isArray(ids) ? ids : [ids]) as (string | number)[] } : {}),
-      ...(filter !== undefined ? { filter } : {}),
-      ...(partition ? { partitions: [partition] } : {}),
-    });
-    return { data: { deleteCount: result.deleted } };
-  },
-  async get(db, body) {
-    const collection = await open(db, body);
-    const ids = (Array.isArray(body.id) ? body.id : [body.id]) as (string | number)[];
-    if (body.id === undefined) throw unsupportedArgument('get needs "id"');
-    const primary = primaryName(collection);
-    const rows = await collection.get(ids, { outputFields: outputFields(collection, body.outputFields) ?? [] });
-    return { data: rows.map((r) => flatten(primary, r[primary], r)) };
-  },
-  async query(db, body) {
-    const collection = await open(db, body);
-    const filter = str(body.filter);
-    const partitions = strings(body.partitionNames);
-    const fields = strings(body.outputFields) ?? [];
-    if (fields.includes('count(*)')) {
-      return { data: [{ 'count(*)': await collection.count({ filter, partitions }) }] };
-    }
-    const primary = primaryName(collection);
-    const rows = await collection.query({
-      filter,
-      partitions,
-      outputFields: outputFields(collection, fields) ?? [],
-      limit: int(body.limit, 100),
-      offset: int(body.offset, 0),
-    });
-    return { data: rows.map((r) => flatten(primary, r[primary], r)) };
-  },
-  async search(db, body) {
-    const collection = await open(db, body);
-    const vectors = body.data as number[][];
-    if (!Array.isArray(vectors) || vectors.length === 0)
-      throw unsupportedArgument('search needs "data": [vector, ...]');
-    const primary = primaryName(collection);
-    const options = {
-      field: vectorField(collection, body.annsField),
-      k: int(body.limit, 100),
-      offset: int(body.offset, 0),
-      filter: str(body.filter),
-      partitions: strings(body.partitionNames),
-      outputFields: outputFields(collection, body.outputFields) ?? [],
-      ...searchParams(body),
-    };
-    const results = await collection.searchBatch({ ...options, vectors });
-    const topks = results.map((r) => r.hits.length);
-    const data = results.flatMap((r) => r.hits.map((h) => flatten(primary, h.id, h.fields, { distance: h.score })));
-    return { data, extra: { topks } };
-  },
-  async hybrid_search(db, body) {
-    const collection = await open(db, body);
-    const subs = body.search as Body[];
-    if (!Array.isArray(subs) || subs.length === 0) throw unsupportedArgument('hybrid_search needs "search": [...]');
-    const filters = new Set(subs.map((s) => str(s.filter)));
-    if (filters.size > 1) throw unsupported('different filters per sub-search (give them all the same filter)');
-    const requests = subs.map((s) => {
-      const data = s.data as number[][];
-      if (!Array.isArray(data) || data.length !== 1) {
-        throw unsupportedArgument('each hybrid_search sub-search takes exactly one query vector in "data"');
-      }
-      return { vector: data[0]!, field: vectorField(collection, s.annsField), ...searchParams(s) };
-    });
-    const primary = primaryName(collection);
-    const limit = int(body.limit, 100);
-    const result = await collection.hybridSearch({
-      requests: requests.map(({ vector, field, ef }) => ({ vector, field, ...(ef ? { ef } : {}) })),
-      k: limit,
-      limit: Math.max(limit, ...subs.map((s) => int(s.limit, limit))),
-      fusion: fusionOf(body.rerank, requests.length),
-      filter: [...filters][0],
-      partitions: strings(body.partitionNames),
-      outputFields: outputFields(collection, body.outputFields) ?? [],
-    });
-    return {
-      data: result.hits.map((h) => flatten(primary, h.id, h.fields, { distance: h.score })),
-      extra: { topks: [result.hits.length] },
-    };
-  },
+const insert: MilvusOp = async (call) => {
+  const { count, ids } = await write(call, 'insert');
+  return { data: { insertCount: count, insertIds: ids }, extra: { cost: 0 } };
 };
 
-export const ENTITY_WRITES = new Set(['insert', 'upsert', 'delete']);
+const upsert: MilvusOp = async (call) => {
+  const { count, ids } = await write(call, 'upsert');
+  return { data: { upsertCount: count, upsertIds: ids }, extra: { cost: 0 } };
+};
+
+const remove: MilvusOp = async ({ db, body }) => {
+  const req = parseBody(deleteBody, body);
+  const view = await openView(db, req.collectionName);
+  const partitions = req.partitionName ? [req.partitionName] : undefined;
+  const filter = req.filter?.trim() ? req.filter : undefined;
+  let deleted: number;
+  if (filter !== undefined) {
+    // As in Milvus, a filter decides alone; `id` is read only when there is no filter.
+    ({ deleted } = await view.collection.delete({ filter, params: req.exprParams, partitions }));
+  } else if (req.id !== undefined) {
+    ({ deleted } = await view.collection.delete({ ids: keysIn(view, req.id), partitions }));
+  } else {
+    throw new MilvusError(
+      MilvusCode.MISSING_REQUIRED_PARAMETERS,
+      'missing required parameters, error: filter is required',
+    );
+  }
+  return { data: { deleteCount: deleted }, extra: { cost: 0 } };
+};
+
+const get: MilvusOp = async ({ db, body, int64AsString }) => {
+  const req = parseBody(getBody, body);
+  if (req.id === undefined || req.id === null) {
+    throw new MilvusError(MilvusCode.MISSING_REQUIRED_PARAMETERS, 'missing required parameters, error: id is required');
+  }
+  const view = await openView(db, req.collectionName);
+  const ids = keysIn(view, req.id);
+  const p = projection(view, req.outputFields, 'all');
+  const partitions = nonEmpty(req.partitionNames);
+  const rows = partitions
+    ? await view.collection.query({
+        filter: `${view.primary.name} in {ids}`,
+        params: { ids },
+        partitions,
+        outputFields: p.fields,
+        limit: Math.min(ids.length, MAX_TOPK),
+      })
+    : await view.collection.get(ids, { outputFields: p.fields });
+  const out = rowWriter(view, int64AsString);
+  return { data: rows.map((r) => out(applyDrop(r, p.drop))), extra: { cost: 0 } };
+};
+
+function isCount(outputFields: string[] | undefined): boolean {
+  return outputFields?.some((f) => f.trim().toLowerCase() === 'count(*)') === true;
+}
+
+async function count(view: CollectionView, req: ReturnType<typeof parseQuery>, int64AsString: boolean) {
+  if (req.outputFields!.length > 1) throw invalid('count(*) cannot be combined with other output fields');
+  const n = await view.collection.count({
+    filter: req.filter?.trim() ? req.filter : undefined,
+    params: req.exprParams,
+    partitions: nonEmpty(req.partitionNames),
+  });
+  // count(*) is an Int64 column in Milvus, and follows Accept-Type-Allow-Int64 like every other.
+  return { data: [{ 'count(*)': int64AsString ? String(n) : n }], extra: { cost: 0 } };
+}
+
+const parseQuery = (body: Record<string, unknown>) => parseBody(queryBody, body);
+
+const query: MilvusOp = async ({ db, body, int64AsString }) => {
+  const req = parseQuery(body);
+  checkConsistency(req.consistencyLevel);
+  const view = await openView(db, req.collectionName);
+  if (isCount(req.outputFields)) return count(view, req, int64AsString);
+  const offset = req.offset ?? 0;
+  const p = projection(view, req.outputFields, 'all');
+  const rows = await view.collection.query({
+    filter: req.filter?.trim() ? req.filter : undefined,
+    params: req.exprParams,
+    partitions: nonEmpty(req.partitionNames),
+    outputFields: p.fields,
+    // Milvus's default page is 100 rows; a limit of 0 means "no limit", up to the 16,384-row window.
+    limit: req.limit === 0 ? Math.max(0, MAX_TOPK - offset) : (req.limit ?? 100),
+    offset,
+  });
+  const out = rowWriter(view, int64AsString);
+  return { data: rows.map((r) => out(applyDrop(r, p.drop))), extra: { cost: 0 } };
+};
+
+export const entityRoutes: MilvusRoute[] = [
+  { path: 'entities/insert', scope: 'write', op: insert, body: writeBody, summary: 'Milvus: insert rows' },
+  {
+    path: 'entities/upsert',
+    scope: 'write',
+    op: upsert,
+    body: writeBody,
+    summary: 'Milvus: insert or replace rows',
+  },
+  {
+    path: 'entities/delete',
+    scope: 'write',
+    op: remove,
+    body: deleteBody,
+    summary: 'Milvus: delete rows by filter (or by id)',
+  },
+  { path: 'entities/get', scope: 'read', op: get, body: getBody, summary: 'Milvus: rows by primary key' },
+  {
+    path: 'entities/query',
+    scope: 'read',
+    op: query,
+    body: queryBody,
+    summary: 'Milvus: rows matching a filter, or count(*)',
+  },
+];

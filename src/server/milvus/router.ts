@@ -1,88 +1,144 @@
 /**
- * The Milvus REST v2 surface under `/v2/vectordb`: `collections/<op>` and `entities/<op>`, each a POST with a JSON
- * body (parsed whatever the Content-Type says, since Milvus clients do not always send one), answered in Milvus's
- * envelope. Writes need the `write` scope, reads `read`. See docs/milvus-rest.md for what maps to what.
+ * The Milvus REST API v2 under `/v2/vectordb`: `collections/*`, `partitions/*` and `entities/*`, each a POST with
+ * a JSON body, answered in Milvus's envelope (see responses.ts). Bodies are parsed as JSON whatever their
+ * Content-Type says (the official Node SDK sends none that express would recognize), unless the app already
+ * parsed them. Writes need the `write` scope, reads `read`. Headers read: `Accept-Type-Allow-Int64` (false: Int64
+ * values go out as strings), `Request-Timeout` (seconds), `DB-Name`. Quiver serves one database, `default`;
+ * another `dbName` is Milvus's "database not found". See docs/milvus-rest.md for what maps to what.
  */
 
-import express, { Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, Router } from 'express';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-errors.js';
 import { documentRoute } from '../openapi.js';
-import type { Scope } from '../scopes.js';
-import { COLLECTION_WRITES, collectionOps } from './collections.js';
-import { ENTITY_WRITES, entityOps } from './entities.js';
-import { fail, ok } from './envelope.js';
+import { requireScope } from '../scopes.js';
+import { collectionRoutes } from './collections.js';
+import { entityRoutes } from './entities.js';
+import { hybridSearchRoutes } from './hybrid-search.js';
+import { partitionRoutes } from './partitions.js';
+import { MilvusCode, MilvusError, sendFailure, sendOk } from './responses.js';
+import { searchRoutes } from './search.js';
+import { requestTimeout, withTimeout } from './timeout.js';
+import type { MilvusRoute } from './types.js';
 
-for (const op of Object.keys(collectionOps)) {
+export const MILVUS_ROUTES: readonly MilvusRoute[] = [
+  ...collectionRoutes,
+  ...partitionRoutes,
+  ...entityRoutes,
+  ...searchRoutes,
+  ...hybridSearchRoutes,
+];
+
+/** Operations whose timings go to the metrics as search-like (`milvus_search`, ...). */
+const READS = new Set(['entities/search', 'entities/hybrid_search', 'entities/advanced_search', 'entities/query']);
+
+const envelope = {
+  type: 'object',
+  required: ['code'],
+  properties: {
+    code: { type: 'integer', description: '0 on success, else a Milvus error number (100: collection not found, ...)' },
+    data: {},
+    message: { type: 'string' },
+    cost: { type: 'integer' },
+    topks: { type: 'array', items: { type: 'integer' } },
+  },
+};
+
+for (const route of MILVUS_ROUTES) {
   documentRoute({
     method: 'post',
-    path: `/v2/vectordb/collections/${op}`,
-    summary: `Milvus REST v2: collections/${op}`,
+    path: `/v2/vectordb/${route.path}`,
+    summary: route.summary,
     tag: 'milvus',
-    scope: COLLECTION_WRITES.has(op) ? 'write' : 'read',
-    body: { type: 'object', properties: { collectionName: { type: 'string' } } },
-  });
-}
-for (const op of Object.keys(entityOps)) {
-  documentRoute({
-    method: 'post',
-    path: `/v2/vectordb/entities/${op}`,
-    summary: `Milvus REST v2: entities/${op}`,
-    tag: 'milvus',
-    scope: ENTITY_WRITES.has(op) ? 'write' : 'read',
-    body: { type: 'object', required: ['collectionName'], properties: { collectionName: { type: 'string' } } },
+    scope: route.scope,
+    body: route.body as Parameters<typeof documentRoute>[0]['body'],
+    response: envelope,
   });
 }
 
-export function milvusRouter(ctx: ServerContext, options: { bodyLimit?: number } = {}): Router {
-  const router = Router();
-  router.use(express.json({ limit: options.bodyLimit ?? 10 * 1024 * 1024, type: () => true }));
-  const allowed = (scope: Scope, granted: readonly Scope[] | undefined) =>
-    granted === undefined || granted.includes(scope);
+export interface MilvusRouterOptions {
+  /** Largest JSON body, in bytes, when this router parses it. Default 10 MiB. */
+  bodyLimit?: number;
+  /** Where failures on Quiver's side are logged. Default console.error. */
+  log?: (message: string, err: unknown) => void;
+}
 
-  router.post(
-    '/:area/:op',
-    ctx.inFlight.track(async (req, res) => {
-      try {
-        const area = String(req.params.area);
-        const op = String(req.params.op);
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        if (typeof body !== 'object' || Array.isArray(body))
-          throw new HttpError('INVALID_ARGUMENT', 'the body must be a JSON object');
-        const granted = res.locals.scopes as readonly Scope[] | undefined;
-        if (area === 'collections' && Object.hasOwn(collectionOps, op)) {
-          if (!allowed(COLLECTION_WRITES.has(op) ? 'write' : 'read', granted)) throw forbidden(op);
-          const began = performance.now();
-          ok(res, await collectionOps[op]!(ctx.db, body));
-          ctx.metrics.observeSearch(`milvus_${op}`, (performance.now() - began) / 1000);
-          return;
-        }
-        if (area === 'entities' && Object.hasOwn(entityOps, op)) {
-          if (!allowed(ENTITY_WRITES.has(op) ? 'write' : 'read', granted)) throw forbidden(op);
-          const began = performance.now();
-          const { data, extra } = await entityOps[op]!(ctx.db, body);
-          if (op === 'search' || op === 'hybrid_search' || op === 'query') {
-            ctx.metrics.observeSearch(`milvus_${op}`, (performance.now() - began) / 1000);
-          }
-          ok(res, data, extra);
-          return;
-        }
-        throw new HttpError('ROUTE_NOT_FOUND', `Quiver does not implement /v2/vectordb/${area}/${op}`);
-      } catch (err) {
-        fail(
-          res,
-          (err as { milvusInvalid?: boolean }).milvusInvalid
-            ? new HttpError('INVALID_ARGUMENT', (err as Error).message)
-            : err,
-        );
-      }
-    }),
+/** Go's strconv.ParseBool, which Milvus reads its boolean headers with. */
+function parseBool(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
+}
+
+const DATABASES = new Set(['', 'default', '_default']);
+
+function bodyOf(req: Request): Record<string, unknown> {
+  const raw: unknown = req.body ?? {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new MilvusError(
+      MilvusCode.INCORRECT_PARAMETER_FORMAT,
+      'can only accept json format request, error: the body must be a JSON object',
+    );
+  }
+  // Go's decoder leaves a key that is null at its zero value: read null as absent.
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
+}
+
+function checkDatabase(body: Record<string, unknown>, req: Request): void {
+  const name = body.dbName ?? req.get('db-name') ?? '';
+  if (typeof name === 'string' && DATABASES.has(name)) return;
+  throw new MilvusError(
+    MilvusCode.DATABASE_NOT_FOUND,
+    `database not found[database=${String(name)}]: Quiver serves one database, "default"`,
   );
-  // A body that is not JSON at all fails in the parser, before the route: answer in the envelope too.
-  router.use(((err, _req, res, _next) => fail(res, err)) as express.ErrorRequestHandler);
-  return router;
 }
 
-function forbidden(op: string): HttpError {
-  return new HttpError('FORBIDDEN', `this API key lacks the scope for ${op}`);
+export function milvusRouter(ctx: ServerContext, options: MilvusRouterOptions = {}): Router {
+  const log = options.log ?? console.error;
+  const router = Router();
+  const parseJson = express.json({ limit: options.bodyLimit ?? 10 * 1024 * 1024, type: () => true });
+  router.use((req, res, next) => (req.body === undefined ? parseJson(req, res, next) : next()));
+
+  for (const route of MILVUS_ROUTES) {
+    router.post(
+      `/${route.path}`,
+      requireScope(route.scope),
+      ctx.inFlight.track(async (req, res) => {
+        try {
+          const began = performance.now();
+          const body = bodyOf(req);
+          checkDatabase(body, req);
+          const seconds = requestTimeout(req.get('request-timeout'));
+          // Milvus's default (proxy.http.acceptTypeAllowInt64) is true: only an explicit false asks for strings.
+          const int64AsString = parseBool(req.get('accept-type-allow-int64')) === false;
+          const work = route.op({ db: ctx.db, body, int64AsString });
+          const reply = seconds === undefined ? await work : await withTimeout(work, seconds, ctx.inFlight);
+          sendOk(res, reply.data, reply.extra);
+          if (READS.has(route.path)) {
+            ctx.metrics.observeSearch(
+              `milvus_${route.path.slice('entities/'.length)}`,
+              (performance.now() - began) / 1000,
+            );
+          }
+        } catch (err) {
+          sendFailure(res, err, route.path, log);
+        }
+      }),
+    );
+  }
+
+  router.use((req, res) => {
+    const err = new MilvusError(
+      MilvusCode.SERVICE_UNIMPLEMENTED,
+      `service unimplemented: Quiver's Milvus API has no ${req.method} ${req.baseUrl}${req.path}`,
+      404,
+    );
+    sendFailure(res, err, 'route', log);
+  });
+  // Bodies that are not JSON, or too large, and keys without the scope: answered in the envelope too.
+  router.use(((err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    sendFailure(res, err, req.path.replace(/^\//, ''), log);
+  }) as ErrorRequestHandler);
+  return router;
 }

@@ -5,6 +5,7 @@
 
 import { Router } from 'express';
 import { z } from 'zod';
+import { QuiverError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 import { documentRoute } from '../openapi.js';
 import { requireScope } from '../scopes.js';
@@ -72,7 +73,12 @@ export function collectionRoutes(ctx: ServerContext): Router {
     ctx.inFlight.track(async (_req, res) => {
       const collections = [];
       for (const n of await ctx.db.listCollections()) {
-        collections.push({ name: n, rows: await (await ctx.db.collection(n)).count() });
+        // One dropped while the list is read is left out rather than failing the whole list.
+        const collection = await ctx.db.collection(n).catch((err: unknown) => {
+          if (err instanceof QuiverError && err.code === 'COLLECTION_NOT_FOUND') return undefined;
+          throw err;
+        });
+        if (collection) collections.push({ name: n, rows: await collection.count() });
       }
       res.json({ collections });
     }),

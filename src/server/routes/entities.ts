@@ -6,9 +6,10 @@
 
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Collection } from '../../store/collection/collection.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
-import { toJson } from '../json-rows.js';
+import { type KeyField, keysFromJson, rowsFromJson, toJson } from '../json-rows.js';
 import { documentRoute } from '../openapi.js';
 import { requireScope } from '../scopes.js';
 import { parseRequest } from '../validate.js';
@@ -16,7 +17,8 @@ import { parseRequest } from '../validate.js';
 /** Most rows one request may write; larger loads go in several requests (or through /ingest). */
 export const MAX_ROWS_PER_REQUEST = 10_000;
 
-const key = z.union([z.string().min(1), z.int()]);
+// Keys are checked against the collection's key type after it is opened (see json-rows.ts).
+const key = z.union([z.string(), z.number()]);
 const filter = z.string().max(65_536);
 const params = z.record(z.string(), z.unknown());
 const partitions = z.array(z.string().min(1)).max(1024);
@@ -103,7 +105,9 @@ export function entityRoutes(ctx: ServerContext): Router {
     ctx.inFlight.track(async (req, res) => {
       const body = parseRequest(writeBody, req.body);
       tooMany(body.rows.length);
-      const result = await (await open(req.params.name)).insert(body.rows, { partition: body.partition });
+      const collection = await open(req.params.name);
+      const rows = rowsFromJson(body.rows, keyField(collection));
+      const result = await collection.insert(rows, { partition: body.partition });
       res.json({ insertCount: result.count, ids: result.ids });
     }),
   );
@@ -113,7 +117,9 @@ export function entityRoutes(ctx: ServerContext): Router {
     ctx.inFlight.track(async (req, res) => {
       const body = parseRequest(writeBody, req.body);
       tooMany(body.rows.length);
-      const result = await (await open(req.params.name)).upsert(body.rows, { partition: body.partition });
+      const collection = await open(req.params.name);
+      const rows = rowsFromJson(body.rows, keyField(collection));
+      const result = await collection.upsert(rows, { partition: body.partition });
       res.json({ upsertCount: result.count, ids: result.ids });
     }),
   );
@@ -121,8 +127,10 @@ export function entityRoutes(ctx: ServerContext): Router {
     '/collections/:name/delete',
     requireScope('write'),
     ctx.inFlight.track(async (req, res) => {
-      const body = parseRequest(deleteBody, req.body);
-      res.json(await (await open(req.params.name)).delete(body));
+      const { ids, ...body } = parseRequest(deleteBody, req.body);
+      const collection = await open(req.params.name);
+      const keys = ids === undefined ? undefined : keysFromJson(ids, keyField(collection));
+      res.json(await collection.delete({ ...body, ids: keys }));
     }),
   );
   router.post(
@@ -130,7 +138,9 @@ export function entityRoutes(ctx: ServerContext): Router {
     requireScope('read'),
     ctx.inFlight.track(async (req, res) => {
       const body = parseRequest(getBody, req.body);
-      res.json({ rows: toJson(await (await open(req.params.name)).get(body.ids, body)) });
+      const collection = await open(req.params.name);
+      const keys = keysFromJson(body.ids, keyField(collection));
+      res.json({ rows: toJson(await collection.get(keys, { outputFields: body.outputFields })) });
     }),
   );
   router.post(
@@ -168,6 +178,11 @@ export function entityRoutes(ctx: ServerContext): Router {
     }),
   );
   return router;
+}
+
+/** The collection's primary key field: every schema has exactly one. */
+function keyField(collection: Collection): KeyField {
+  return collection.describe().fields.find((f) => 'primary' in f && f.primary)!;
 }
 
 function tooMany(rows: number): void {

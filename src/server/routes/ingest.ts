@@ -1,14 +1,15 @@
 /**
  * `POST /ingest`: documents into a chunk collection, in two forms. A multipart upload (`file` fields) is saved to
  * a private temporary folder under sanitised names and ingested with the source `uploads/<name>`, so uploading a
- * file of the same name again replaces its chunks instead of adding a second copy. A JSON body `{ paths }` names
- * server-side files or folders, allowed only inside the configured `server.ingestRoots`: each path is resolved
- * through symlinks first, so no `..` or link can reach outside a root. Ingests into one collection run one at a
- * time.
+ * file of the same name again replaces its chunks instead of adding a second copy; the folder is removed before
+ * the answer. A JSON body `{ paths }` names server-side files or folders, allowed only inside the configured
+ * `server.ingestRoots`: each path is resolved through symlinks, and a folder's links to files are checked too,
+ * so no `..` or link can reach outside a root. Ingests into one collection run one at a time; the answer is the
+ * ingest summary with the time spent queued and ingesting.
  */
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, realpath, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { Router } from 'express';
@@ -16,6 +17,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { QuiverError } from '../../errors.js';
 import type { IngestPath } from '../../ingest/ingest.js';
+import { type WalkOptions, walkSources } from '../../ingest/loaders/walk.js';
 import { embedderModelId } from '../../pipeline/create-embedder.js';
 import { runIngest } from '../../pipeline/run-ingest.js';
 import type { ServerContext } from '../context.js';
@@ -44,6 +46,10 @@ const ingestSummary = {
     documents: { type: 'object' },
     chunks: { type: 'object', properties: { written: { type: 'integer' }, deleted: { type: 'integer' } } },
     seconds: { type: 'number' },
+    timings: {
+      type: 'object',
+      properties: { queuedSeconds: { type: 'number' }, ingestSeconds: { type: 'number' } },
+    },
   },
 };
 documentRoute({
@@ -61,9 +67,9 @@ documentRoute({
 /** A client's file name as a safe base name, or an error saying why it is not one. */
 export function safeFileName(original: string): string {
   const base = original.replace(/\\/g, '/').split('/').pop() ?? '';
-  // Control characters (NUL included) never belong in a file name.
+  // Control characters (NUL included) never belong in a file name; 255 bytes is the usual file system limit.
   const cleaned = base.replace(/\p{Cc}/gu, '').trim();
-  if (cleaned === '' || cleaned === '.' || cleaned === '..' || cleaned.length > 255) {
+  if (cleaned === '' || cleaned === '.' || cleaned === '..' || Buffer.byteLength(cleaned) > 255) {
     throw new QuiverError('INVALID_ARGUMENT', `the upload's file name ${JSON.stringify(original)} is not usable`, {
       field: 'file',
     });
@@ -71,34 +77,52 @@ export function safeFileName(original: string): string {
   return cleaned;
 }
 
-/** `path` resolved through symlinks, if it lies inside one of `roots` (also resolved); else FORBIDDEN. */
-async function allowedPath(path: string, roots: readonly string[]): Promise<string> {
+/**
+ * Each of `paths` resolved through symlinks, if it lies inside one of `roots` (also resolved); else FORBIDDEN, or
+ * NOT_FOUND for a missing path inside a root. A folder is walked as ingest will walk it, and refused if a link
+ * in it leads to a file outside every root: the walk follows links to files. All of it runs before any file is
+ * read, so a refused request ingests nothing.
+ */
+async function allowedPaths(paths: readonly string[], roots: readonly string[], walk: WalkOptions): Promise<string[]> {
   if (roots.length === 0) {
     throw new HttpError(
       'FORBIDDEN',
       'this server takes no server-side paths; upload files instead, or list folders in server.ingestRoots',
     );
   }
-  if (!isAbsolute(path)) {
-    throw new HttpError(
-      'FORBIDDEN',
-      `paths must be absolute and inside server.ingestRoots; got ${JSON.stringify(path)}`,
-    );
-  }
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    // Say "not found" only for paths inside a root, so the answer does not probe the rest of the disk.
-    const inside = roots.some((root) => within(path, root));
-    if (inside) throw new QuiverError('NOT_FOUND', `no such file or folder: ${path}`, { file: path });
-    throw new HttpError('FORBIDDEN', `${path} is outside server.ingestRoots`);
-  }
+  const realRoots: string[] = [];
   for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && within(real, realRoot)) return real;
+    const real = await realpath(root).catch(() => undefined);
+    if (real !== undefined) realRoots.push(real);
   }
-  throw new HttpError('FORBIDDEN', `${path} is outside server.ingestRoots`);
+  const inside = (real: string) => realRoots.some((root) => within(real, root));
+  const out: string[] = [];
+  for (const path of paths) {
+    if (!isAbsolute(path)) {
+      throw new HttpError(
+        'FORBIDDEN',
+        `paths must be absolute and inside server.ingestRoots; got ${JSON.stringify(path)}`,
+      );
+    }
+    const real = await realpath(path).catch(() => undefined);
+    if (real === undefined) {
+      // Say "not found" only for paths inside a root, so the answer does not probe the rest of the disk.
+      if ([...roots, ...realRoots].some((root) => within(path, root))) {
+        throw new QuiverError('NOT_FOUND', `no such file or folder: ${path}`, { file: path });
+      }
+      throw new HttpError('FORBIDDEN', `${path} is outside server.ingestRoots`);
+    }
+    if (!inside(real)) throw new HttpError('FORBIDDEN', `${path} is outside server.ingestRoots`);
+    if ((await stat(real)).isDirectory()) {
+      for (const file of await walkSources([real], walk)) {
+        if (!inside(await realpath(file.absPath))) {
+          throw new HttpError('FORBIDDEN', `${file.absPath} links to a file outside server.ingestRoots`);
+        }
+      }
+    }
+    out.push(real);
+  }
+  return out;
 }
 
 function within(path: string, root: string): boolean {
@@ -121,9 +145,11 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
     return run;
   };
   const ingestInto = async (collection: string, paths: IngestPath[], prune: boolean) => {
-    const began = performance.now();
-    const summary = await serial(collection, () =>
-      runIngest({
+    const queued = performance.now();
+    let started = queued;
+    const summary = await serial(collection, () => {
+      started = performance.now();
+      return runIngest({
         db: ctx.db,
         collectionName: collection,
         config: ctx.config,
@@ -131,10 +157,12 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
         modelId: embedderModelId(ctx.config.embedder),
         paths,
         prune,
-      }),
-    );
-    ctx.metrics.observeIngest(summary.documents.written, summary.chunks.written, (performance.now() - began) / 1000);
-    return { collection, ...summary };
+      });
+    });
+    // Time spent waiting behind other ingests is reported, but not counted as ingest time in the metrics.
+    const ingestSeconds = (performance.now() - started) / 1000;
+    ctx.metrics.observeIngest(summary.documents.written, summary.chunks.written, ingestSeconds);
+    return { collection, ...summary, timings: { queuedSeconds: (started - queued) / 1000, ingestSeconds } };
   };
 
   /** Streams the request's files to disk in `folder` (under random names) within the size limits. */
@@ -142,6 +170,8 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
     multer({
       storage: multer.diskStorage({ destination: folder, filename: (_req, _file, cb) => cb(null, randomUUID()) }),
       limits: { fileSize: options.uploadLimit, files: MAX_UPLOAD_FILES, fields: 10, parts: MAX_UPLOAD_FILES + 10 },
+      // Browsers and fetch send file names as raw UTF-8; busboy's default (latin1) would garble "café.md".
+      defParamCharset: 'utf8',
     }).array('file', MAX_UPLOAD_FILES);
 
   router.post(
@@ -150,12 +180,13 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
     ctx.inFlight.track(async (req, res) => {
       if (!req.is('multipart/form-data')) {
         const body = parseRequest(ingestBody, req.body);
-        const paths: string[] = [];
-        for (const p of body.paths) paths.push(await allowedPath(p, ctx.ingestRoots));
+        const { include, exclude } = ctx.config.loader;
+        const paths = await allowedPaths(body.paths, ctx.ingestRoots, { include, exclude });
         res.json(await ingestInto(body.collection ?? ctx.collectionName, paths, body.prune ?? false));
         return;
       }
       const folder = await mkdtemp(join(tmpdir(), 'quiver-upload-'));
+      let result: Awaited<ReturnType<typeof ingestInto>>;
       try {
         await new Promise<void>((resolve, reject) =>
           upload(folder)(req, res, (err) => (err ? reject(uploadError(err)) : resolve())),
@@ -178,10 +209,12 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
           await rename(file.path, path);
           paths.push({ path, as: `uploads/${names[i]}` });
         }
-        res.json(await ingestInto(fields.collection ?? ctx.collectionName, paths, false));
+        result = await ingestInto(fields.collection ?? ctx.collectionName, paths, false);
       } finally {
+        // Removed before answering, so a client that has its answer never finds the files still on disk.
         await rm(folder, { recursive: true, force: true });
       }
+      res.json(result);
     }),
   );
   return router;
@@ -189,8 +222,14 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
 
 function uploadError(err: unknown): unknown {
   if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE')
-      return new HttpError('PAYLOAD_TOO_LARGE', 'an uploaded file is over the upload limit');
+    if (err.code === 'LIMIT_FILE_SIZE') {
+      return new HttpError('PAYLOAD_TOO_LARGE', 'an uploaded file is over the upload limit', { field: err.field });
+    }
+    if (err.code === 'LIMIT_FILE_COUNT') {
+      return new HttpError('PAYLOAD_TOO_LARGE', `an upload carries at most ${MAX_UPLOAD_FILES} files`, {
+        limit: MAX_UPLOAD_FILES,
+      });
+    }
     return new QuiverError('INVALID_ARGUMENT', `the upload is malformed: ${err.message}`, { field: err.field });
   }
   // busboy's own parse errors ("Unexpected end of form", a missing boundary).

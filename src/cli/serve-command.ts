@@ -4,6 +4,8 @@
  * names. SIGINT or SIGTERM shuts it down gracefully, then closes the store, which flushes the WAL.
  */
 
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuiverError } from '../errors.js';
 import { loadPipeline } from '../pipeline/load-pipeline.js';
@@ -33,6 +35,25 @@ export function resolveApiKeys(server: PipelineConfig['server']): ApiKey[] {
   });
 }
 
+/** The folders `/ingest` may read, absolute (relative ones are taken from the working directory); each must exist. */
+export async function resolveIngestRoots(server: PipelineConfig['server']): Promise<string[]> {
+  const roots: string[] = [];
+  for (const [i, root] of server.ingestRoots.entries()) {
+    const absolute = resolve(root);
+    const isFolder = await stat(absolute).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) {
+      throw new QuiverError('CONFIG_INVALID', `server.ingestRoots[${i}] is ${absolute}, which is not a folder`, {
+        path: `server.ingestRoots.${i}`,
+      });
+    }
+    roots.push(absolute);
+  }
+  return roots;
+}
+
 export function addServeCommand(program: Command): void {
   program
     .command('serve')
@@ -49,6 +70,7 @@ export function addServeCommand(program: Command): void {
         throw new QuiverError('INVALID_ARGUMENT', `--port must be an integer from 0 to 65535, got ${flags.port}`);
       }
       const apiKeys = resolveApiKeys(s);
+      const ingestRoots = await resolveIngestRoots(s);
       const path = program.getOptionValueSource('path') === 'default' ? config.store.path : program.opts().path;
       const db = await Quiver.open({ path });
       let running: Awaited<ReturnType<typeof startServer>>;
@@ -57,7 +79,7 @@ export function addServeCommand(program: Command): void {
           db,
           config,
           collectionName: flags.collection,
-          ingestRoots: s.ingestRoots,
+          ingestRoots,
         });
         running = await startServer({
           ctx,

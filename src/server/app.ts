@@ -1,7 +1,7 @@
 /**
- * The HTTP app: one express 5 application over a `ServerContext`. In order: metrics, CORS, the public routes (the
- * web page, health, metrics, OpenAPI), API-key auth, body parsing with a size limit, the API routes, a JSON 404,
- * and the one error handler that turns every failure into `{ error: { code, message, details } }`.
+ * The HTTP app: one express 5 application over a `ServerContext`. In order: a request id, metrics, CORS, the public
+ * routes (the web page, health, metrics, OpenAPI), API-key auth, body parsing with a size limit, the API routes, a
+ * JSON 404, and the one error handler that turns every failure into `{ error: { code, message, details } }`.
  */
 
 import express, { type Express } from 'express';
@@ -11,6 +11,7 @@ import { PrometheusMetrics } from './metrics.js';
 import { type ApiKey, bearerAuth } from './middleware/auth.js';
 import { type CorsSetting, cors } from './middleware/cors.js';
 import { jsonBody } from './middleware/json-body.js';
+import { requestId } from './middleware/request-id.js';
 import { milvusRouter } from './milvus/router.js';
 import { askRoutes } from './routes/ask.js';
 import { collectionRoutes } from './routes/collections.js';
@@ -50,6 +51,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.quiver = { state, metrics };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(requestId());
   app.use(metrics.middleware());
   app.use((_req, res, next) => {
     // While draining, no connection is kept alive for another request.
@@ -61,9 +63,9 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.use(opsRoutes(routeCtx, metrics, state));
   app.use(bearerAuth(options.apiKeys ?? []));
   // Milvus clients send JSON without a JSON content type, so that API parses its own bodies, before the 415 check.
-  app.use('/v2/vectordb', milvusRouter(routeCtx, { bodyLimit: options.bodyLimit }));
+  app.use('/v2/vectordb', milvusRouter(routeCtx, { bodyLimit: options.bodyLimit, log: options.log }));
   app.use(jsonBody(options.bodyLimit ?? 10 * 1024 * 1024));
-  app.use(askRoutes(routeCtx));
+  app.use(askRoutes(routeCtx, { log: options.log }));
   app.use(searchRoutes(routeCtx));
   app.use(collectionRoutes(routeCtx));
   app.use(entityRoutes(routeCtx));

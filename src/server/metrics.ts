@@ -21,8 +21,8 @@ export class PrometheusMetrics implements ServerMetrics {
   });
   readonly #latency = new Histogram({
     name: 'quiver_http_request_duration_seconds',
-    help: 'HTTP request latency by method and route pattern',
-    labelNames: ['method', 'route'],
+    help: 'HTTP request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
@@ -84,12 +84,15 @@ export class PrometheusMetrics implements ServerMetrics {
   middleware(): RequestHandler {
     return (req, res, next) => {
       const began = process.hrtime.bigint();
-      res.once('finish', () => {
+      // 'close' also fires when the client leaves mid-response (a dropped stream); that is counted as 499.
+      res.once('close', () => {
         const path = req.route?.path;
         const route = typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
         const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-        this.#requests.inc({ method: req.method, route, status: String(res.statusCode) });
-        this.#latency.observe({ method: req.method, route }, seconds);
+        const status = res.writableFinished ? String(res.statusCode) : '499';
+        const labels = { method: req.method, route, status };
+        this.#requests.inc(labels);
+        this.#latency.observe(labels, seconds);
       });
       next();
     };

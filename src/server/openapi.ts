@@ -20,6 +20,8 @@ export interface RouteDoc {
   /** The success response's JSON Schema (by hand), and its status. */
   response?: Json;
   status?: number;
+  /** The success response's media type when it is not JSON (the page is HTML, metrics are Prometheus text). */
+  produces?: string;
   /** Also answers `text/event-stream` when the client asks for it. */
   sse?: boolean;
   pathParams?: string[];
@@ -63,7 +65,7 @@ function operation(doc: RouteDoc): Json {
     [String(doc.status ?? 200)]: {
       description: 'success',
       content: {
-        'application/json': { schema: doc.response ?? { type: 'object' } },
+        [doc.produces ?? 'application/json']: { schema: doc.response ?? { type: 'object' } },
         ...(doc.sse ? { 'text/event-stream': { schema: { type: 'string', description: 'SSE events' } } } : {}),
       },
     },

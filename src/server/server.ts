@@ -6,6 +6,7 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { QuiverError } from '../errors.js';
 import { type AppOptions, createApp, type QuiverApp } from './app.js';
 import type { ServerContext } from './context.js';
 
@@ -36,9 +37,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   server.requestTimeout = 5 * 60_000;
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: Error) => reject(listenError(err, host, port));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -69,4 +71,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return closing;
   };
   return { url: `http://${shownHost}:${address.port}`, port: address.port, app, server, close };
+}
+
+/** The usual reasons a listen fails, as an IO_ERROR that names the address; anything else as it came. */
+function listenError(err: Error, host: string, port: number): Error {
+  const reasons: Record<string, string> = {
+    EADDRINUSE: 'the port is in use by another process',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+    EADDRNOTAVAIL: 'the address is not one of this machine',
+    ENOTFOUND: 'the host name does not resolve',
+  };
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = code === undefined ? undefined : reasons[code];
+  if (!reason) return err;
+  return new QuiverError('IO_ERROR', `cannot listen on ${host}:${port}: ${reason}`, { host, port }, { cause: err });
 }

@@ -1,6 +1,7 @@
 /**
- * The server's HTTP behaviour around the routes: API keys and scopes, CORS, body limits and content types, JSON
- * 404s, Prometheus metrics labelled by route pattern, and an OpenAPI document that lists every route.
+ * The server's HTTP behaviour around the routes: CORS, request ids, body limits and content types, JSON 404s,
+ * /health, and an OpenAPI document that lists every route the app mounts. API keys are in auth.test.ts and
+ * metrics in metrics.test.ts.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -45,51 +46,6 @@ const json = (body: unknown, headers: Record<string, string> = {}): RequestInit 
   body: JSON.stringify(body),
 });
 const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
-
-describe('API keys', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await serve({
-      apiKeys: [
-        { key: 'reader-key', scopes: ['read'] },
-        { key: 'admin-key', scopes: ['read', 'write'] },
-      ],
-    });
-  });
-  const count = (headers: Record<string, string>) => fetch(`${server.url}/collections/things/count`, json({}, headers));
-  const insert = (headers: Record<string, string>) =>
-    fetch(`${server.url}/collections/things/insert`, json({ rows: [{ id: 'k', v: [0, 0] }] }, headers));
-
-  test('no key or a wrong key: 401 UNAUTHORIZED with WWW-Authenticate', async () => {
-    const attempts: Record<string, string>[] = [
-      {},
-      { authorization: 'Bearer wrong' },
-      { authorization: 'Basic cmVhZGVyLWtleQ==' },
-    ];
-    for (const headers of attempts) {
-      const res = await count(headers);
-      expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      expect(await errorCode(res)).toBe('UNAUTHORIZED');
-    }
-  });
-
-  test('a read key reads but cannot write (403 FORBIDDEN); a write key writes', async () => {
-    expect((await count({ authorization: 'Bearer reader-key' })).status).toBe(200);
-    const refused = await insert({ authorization: 'Bearer reader-key' });
-    expect(refused.status).toBe(403);
-    expect(await errorCode(refused)).toBe('FORBIDDEN');
-    expect(await (await count({ authorization: 'Bearer reader-key' })).json()).toEqual({ count: 0 });
-    expect((await insert({ authorization: 'Bearer admin-key' })).status).toBe(200);
-    await fetch(`${server.url}/collections/things/delete`, json({ ids: ['k'] }, { authorization: 'Bearer admin-key' }));
-  });
-
-  test('health, metrics, OpenAPI and the page need no key', async () => {
-    for (const path of ['/health', '/metrics', '/openapi.json', '/']) {
-      expect((await fetch(`${server.url}${path}`)).status, path).toBe(200);
-    }
-  });
-});
 
 describe('CORS', () => {
   test('off by default: no CORS headers', async () => {
@@ -157,41 +113,151 @@ describe('requests', () => {
   });
 });
 
-describe('metrics and OpenAPI', () => {
-  test('requests are counted by route pattern and status; segments are gauged per collection', async () => {
+describe('request ids', () => {
+  test('every response carries an X-Request-Id, a fresh one per request', async () => {
     const server = await serve();
-    await fetch(`${server.url}/collections/things/count`, json({}));
-    await fetch(`${server.url}/collections/things/count`, json({ filter: 'id ==' }));
-    await fetch(`${server.url}/collections/things/search`, json({ vector: [0, 0], k: 1 }));
-    const text = await (await fetch(`${server.url}/metrics`)).text();
-    expect(text).toMatch(
-      /quiver_http_requests_total\{method="POST",route="\/collections\/:name\/count",status="200"\} 1/,
-    );
-    expect(text).toMatch(
-      /quiver_http_requests_total\{method="POST",route="\/collections\/:name\/count",status="400"\} 1/,
-    );
-    expect(text).toMatch(
-      /quiver_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/collections\/:name\/count"\}/,
-    );
-    expect(text).toMatch(/quiver_search_duration_seconds_count\{operation="vector_search"\} 1/);
-    expect(text).toMatch(/quiver_segments\{collection="things",state="growing"\} \d+/);
-    expect(text).toMatch(/quiver_ingest_chunks_total 0/);
-    expect(text).not.toMatch(/things\/count/); // never the raw URL
+    const a = (await fetch(`${server.url}/health`)).headers.get('x-request-id');
+    const b = (await fetch(`${server.url}/nothing`)).headers.get('x-request-id');
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a).not.toBe(b);
   });
 
-  test('openapi.json lists every route with its request schema', async () => {
+  test("a caller's plain id is echoed; one with odd characters is replaced", async () => {
     const server = await serve();
-    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
-      openapi: string;
-      paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>>;
-    };
-    expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/ask', '/search', '/ingest', '/collections/{name}/query', '/health', '/metrics']) {
-      expect(Object.keys(doc.paths), path).toContain(path);
+    const kept = await fetch(`${server.url}/health`, { headers: { 'x-request-id': 'lb-7f3a.42:1' } });
+    expect(kept.headers.get('x-request-id')).toBe('lb-7f3a.42:1');
+    const odd = await fetch(`${server.url}/health`, { headers: { 'x-request-id': 'a b<script>' } });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const long = await fetch(`${server.url}/health`, { headers: { 'x-request-id': 'x'.repeat(500) } });
+    expect(long.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('a CORS response lets the page read the id; preflight needs no API key', async () => {
+    const server = await serve({ cors: ['https://app.example'], apiKeys: [{ key: 'k', scopes: ['read'] }] });
+    const res = await fetch(`${server.url}/health`, { headers: { origin: 'https://app.example' } });
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+    const preflight = await fetch(`${server.url}/search`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/POST/);
+  });
+});
+
+describe('routing and health', () => {
+  test('a known path with the wrong method is a JSON 404 too', async () => {
+    const server = await serve();
+    const res = await fetch(`${server.url}/search`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND', message: 'no route for GET /search' } });
+  });
+
+  test('health counts collections as they come and go, and reports uptime in seconds', async () => {
+    const server = await serve();
+    const health = async () =>
+      (await (await fetch(`${server.url}/health`)).json()) as {
+        status: string;
+        collections: number;
+        uptimeSeconds: number;
+      };
+    const before = await health();
+    expect(before.status).toBe('ok');
+    expect(Number.isInteger(before.uptimeSeconds)).toBe(true);
+    expect(before.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    await db.createCollection('extra', {
+      fields: [
+        { name: 'id', type: 'int', primary: true },
+        { name: 'v', type: 'vector', dim: 2, metric: 'l2' },
+      ],
+    });
+    try {
+      expect((await health()).collections).toBe(before.collections + 1);
+    } finally {
+      await db.dropCollection('extra');
     }
+    expect((await health()).collections).toBe(before.collections);
+  });
+});
+
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: unknown;
+        security?: unknown[];
+        parameters?: { name: string; in: string }[];
+        responses: Record<string, { content?: Record<string, unknown> }>;
+      }
+    >
+  >;
+}
+
+/** Every `METHOD path` the app's routers mount, in OpenAPI's `{param}` spelling. */
+function mountedRoutes(app: unknown): string[] {
+  type Layer = {
+    route?: { path: string; methods: Record<string, boolean> };
+    slash?: boolean;
+    handle?: { stack?: Layer[] };
+  };
+  const found: string[] = [];
+  for (const layer of (app as { router: { stack: Layer[] } }).router.stack) {
+    if (!layer.handle?.stack) continue;
+    // The one router mounted under a prefix is the Milvus API (see createApp).
+    const prefix = layer.slash ? '' : '/v2/vectordb';
+    for (const inner of layer.handle.stack) {
+      if (!inner.route) continue;
+      for (const method of Object.keys(inner.route.methods)) {
+        found.push(`${method} ${prefix}${inner.route.path.replace(/:(\w+)/g, '{$1}')}`);
+      }
+    }
+  }
+  return found.sort();
+}
+
+describe('OpenAPI', () => {
+  let server: RunningServer;
+  let doc: OpenApiDoc;
+  beforeAll(async () => {
+    server = await serve();
+    const res = await fetch(`${server.url}/openapi.json`);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    doc = JSON.parse(await res.text()) as OpenApiDoc;
+  });
+
+  test('documents exactly the routes the app mounts, the Milvus operations and the page included', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const mounted = mountedRoutes(server.app);
+    expect(mounted).toEqual(expect.arrayContaining(['post /search', 'post /v2/vectordb/entities/search']));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    );
+    // The page is served by static middleware rather than a route, so it is the one addition.
+    expect(documented.sort()).toEqual([...mounted, 'get /'].sort());
+  });
+
+  test('request schemas, scopes, path parameters and the error body are described', () => {
     const ask = doc.paths['/ask']!.post!;
     expect(JSON.stringify(ask.requestBody)).toContain('"question"');
     expect(ask.security).toEqual([{ bearer: ['read'] }]);
+    expect(Object.keys(ask.responses['200']!.content!)).toContain('text/event-stream');
+    expect(JSON.stringify(doc.paths['/search']!.post!.requestBody)).toContain('"maxChunksPerDocument"');
     expect(doc.paths['/collections']!.post!.security).toEqual([{ bearer: ['write'] }]);
+    expect(doc.paths['/ingest']!.post!.security).toEqual([{ bearer: ['write'] }]);
+    expect(doc.paths['/health']!.get!.security).toEqual([]);
+    expect(Object.keys(doc.paths['/metrics']!.get!.responses['200']!.content!)).toEqual(['text/plain']);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method} ${path}`;
+        expect((op.parameters ?? []).map((p) => p.name).sort(), where).toEqual(params.sort());
+        expect(JSON.stringify(op.responses['4XX']), where).toContain('"code"');
+      }
+    }
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Graceful shutdown. In process: a streaming answer in flight when `close()` is called still completes, `/health`
- * turns 503 meanwhile, and afterwards new connections are refused. As a real process: `quiver serve` answers, then
- * on SIGTERM finishes, closes its store (a write acknowledged before is there when the store is reopened) and
+ * turns 503 meanwhile, and afterwards new connections are refused; a stream that outlasts the deadline is cut there,
+ * so shutdown never hangs. As a real process: `quiver serve` takes its API key from the variable its pipeline names,
+ * then on SIGTERM finishes, closes its store (a write acknowledged before is there when the store is reopened) and
  * exits 0.
  */
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -40,6 +41,34 @@ describe('graceful shutdown', () => {
       expect(events.filter((e) => e.event === 'token').length).toBeGreaterThan(3);
       await closing;
       await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  test('a stream slower than the deadline is cut at the deadline: close() does not hang, the client sees the end', async () => {
+    const server = await startTestServer({ generator: (g) => slowTokens(g, 2_000), shutdownTimeoutMs: 500 });
+    try {
+      const res = await fetch(`${server.url}/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ question: 'What causes the tides?' }),
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      const began = Date.now();
+      await server.close();
+      const took = Date.now() - began;
+      expect(took).toBeGreaterThanOrEqual(450);
+      // The deadline, then at most one more word for the handler to notice its client is gone.
+      expect(took).toBeLessThan(5_000);
+      // The client's read ends (the socket was destroyed) instead of waiting forever.
+      const rest = (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })().catch(() => 'cut');
+      expect(['ended', 'cut']).toContain(await rest);
+      expect(server.ctx.inFlight.count).toBe(0);
     } finally {
       await server.stop();
     }
@@ -93,13 +122,17 @@ describe('graceful shutdown', () => {
     }
   }, 60_000);
 
-  test('quiver serve: SIGTERM stops it with exit 0, and its acknowledged writes are in the store', async () => {
+  test('quiver serve: keys from the environment; SIGTERM stops it with exit 0, its acknowledged writes kept', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'quiver-serve-'));
     dirs.push(dir);
     const store = join(dir, 'store');
+    // The pipeline names a key variable; the key itself comes only through the environment.
+    const pipeline = join(dir, 'pipeline.yaml');
+    await writeFile(pipeline, 'server:\n  apiKeys:\n    - keyEnv: QUIVER_TEST_SERVE_KEY\n');
     const cli = fileURLToPath(new URL('../helpers/cli-child.ts', import.meta.url));
-    const proc = spawn(process.execPath, ['--import', 'tsx', cli, '--path', store, 'serve', '--port', '0'], {
-      env: { ...process.env, QUIVER_MODEL_DIR: TEST_MODEL_DIR },
+    const args = [cli, '--path', store, 'serve', '--pipeline', pipeline, '--port', '0', '--collection', 'kept'];
+    const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      env: { ...process.env, QUIVER_MODEL_DIR: TEST_MODEL_DIR, QUIVER_TEST_SERVE_KEY: 'serve-secret' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -109,16 +142,17 @@ describe('graceful shutdown', () => {
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     let url: string | undefined;
     for await (const line of createInterface({ input: proc.stdout! })) {
-      url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
+      url = /^quiver listening on (http:\/\/127\.0\.0\.1:\d+) \(collection kept\b/.exec(line)?.[1];
       if (url) break;
     }
     expect(url, stderr).toBeDefined();
-    const post = (path: string, body: unknown) =>
+    const post = (path: string, body: unknown, key = 'serve-secret') =>
       fetch(`${url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify(body),
       });
+    expect((await post('/collections/kept/count', {}, 'wrong')).status).toBe(401);
     const created = await post('/collections', {
       name: 'kept',
       schema: {

@@ -8,7 +8,7 @@ import type { RequestHandler } from 'express';
 
 export type CorsSetting = '*' | readonly string[];
 
-const ALLOW_HEADERS = 'authorization, content-type, accept, request-timeout';
+const ALLOW_HEADERS = 'authorization, content-type, accept, request-timeout, x-request-id';
 const ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 
 export function cors(setting: CorsSetting = []): RequestHandler {
@@ -19,6 +19,7 @@ export function cors(setting: CorsSetting = []): RequestHandler {
     if (origin === undefined || (!any && !allowed.has(origin))) return next();
     res.set('Access-Control-Allow-Origin', any ? '*' : origin);
     if (!any) res.vary('Origin');
+    res.set('Access-Control-Expose-Headers', 'x-request-id');
     if (req.method === 'OPTIONS' && req.get('access-control-request-method')) {
       res.set({
         'Access-Control-Allow-Methods': ALLOW_METHODS,

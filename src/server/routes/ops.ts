@@ -31,11 +31,21 @@ documentRoute({
 documentRoute({
   method: 'get',
   path: '/metrics',
-  summary: 'Prometheus metrics (text format)',
+  summary: 'Prometheus metrics (text exposition format)',
   tag: 'operations',
+  produces: 'text/plain',
   response: { type: 'string' },
 });
 documentRoute({ method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations' });
+// The page itself is served by the web routes; it is listed here with the other routes that need no key.
+documentRoute({
+  method: 'get',
+  path: '/',
+  summary: 'The web page: ask questions and open the cited sources (its scripts and styles sit beside it)',
+  tag: 'web',
+  produces: 'text/html',
+  response: { type: 'string' },
+});
 
 export function opsRoutes(ctx: ServerContext, metrics: PrometheusMetrics, state: ServerState): Router {
   const router = Router();

@@ -63,9 +63,11 @@ interface Candidate {
 function candidates(sources: readonly Source[], analyzer: Analyzer): Candidate[] {
   const out: Candidate[] = [];
   sources.forEach((source, rank) => {
+    const title = source.title.trim();
     for (const s of splitSentences(source.text)) {
-      // Code, tables and headings are shown with their source, not quoted as answer sentences.
-      if (s.kind !== undefined) continue;
+      // Code, tables and headings are shown with their source, not quoted as answer sentences; nor is the
+      // document's title, which loaders put at the top of the text and which names a topic rather than answers.
+      if (s.kind !== undefined || (title !== '' && s.text === title)) continue;
       const terms = analyzer.analyze(s.text);
       if (terms.length === 0) continue;
       const tf = new Map<string, number>();

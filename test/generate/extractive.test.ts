@@ -64,6 +64,16 @@ describe('ExtractiveGenerator', () => {
     expect(r.text).not.toContain('```');
   });
 
+  test("a source's title at the top of its text is never quoted, even when it matches the question best", async () => {
+    const doc = source(
+      2,
+      'Old lighthouse tower finished',
+      'Old lighthouse tower finished\n\nThe old tower was finished in 1858.',
+    );
+    const r = await generator.generate({ question: 'When was the old lighthouse tower finished?', sources: [doc] });
+    expect(r.quotes!.map((q) => q.text)).toEqual(['The old tower was finished in 1858.']);
+  });
+
   test('finds the answer in whichever source holds it, matching stems ("built" / "build")', async () => {
     const r = await generator.generate({ question: 'When did they build the lighthouse?', sources });
     expect(r.quotes![0]).toMatchObject({ n: 2, text: 'The lighthouse was built in 1858.' });

@@ -55,6 +55,8 @@ export const ErrorCodes = {
   LOCKED: 'LOCKED',
   /** An optimistic (compare-and-set) update lost a race. */
   CONFLICT: 'CONFLICT',
+  /** A path the configuration does not allow, e.g. a file outside the folders ingestion is confined to. */
+  FORBIDDEN: 'FORBIDDEN',
   /** The caller cancelled the operation (an AbortSignal fired). */
   ABORTED: 'ABORTED',
   /** A remote service (an LLM or embedding endpoint) did not answer in time. */

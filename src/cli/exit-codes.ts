@@ -33,6 +33,7 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
     case 'FILTER_TYPE':
     case 'FILTER_PARAM':
     case 'CONFIG_INVALID':
+    case 'FORBIDDEN':
       return EXIT.usage;
     case 'COLLECTION_NOT_FOUND':
     case 'PARTITION_NOT_FOUND':

@@ -39,6 +39,8 @@ export interface IngestOptions {
   /** Globs (against each file's source path) to take and to skip. Defaults: every supported type; no hidden files. */
   include?: string[];
   exclude?: string[];
+  /** Real folders every file must lie in, symlinks resolved; anything outside is FORBIDDEN (see WalkOptions). */
+  within?: readonly string[];
   load?: LoadOptions;
   chunker?: ChunkerOptions;
   /** Chunks per embedding call and per write. Default 128. */
@@ -105,7 +107,11 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     if (signal?.aborted) throw new QuiverError('CLOSED', 'ingest aborted');
   };
 
-  const files = await findSources(options.paths, { include: options.include, exclude: options.exclude });
+  const files = await findSources(options.paths, {
+    include: options.include,
+    exclude: options.exclude,
+    within: options.within,
+  });
   if (files.length === 0) {
     throw new QuiverError(
       'NOT_FOUND',

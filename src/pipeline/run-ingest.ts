@@ -22,6 +22,8 @@ export interface RunIngestOptions {
   modelId: string;
   paths: IngestPath[];
   prune?: boolean;
+  /** Real folders every file must lie in (the server's ingest roots); see IngestOptions.within. */
+  within?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
 }
@@ -33,7 +35,7 @@ export interface RunIngestOptions {
  */
 async function openChunkCollection(
   o: RunIngestOptions,
-): Promise<{ collection: Collection; embedder: () => Promise<Embedder> }> {
+): Promise<{ collection: Collection; embedder: () => Promise<Embedder>; created: boolean }> {
   const checked = async () => {
     const embedder = await o.embedder();
     assertChunkCollection(collection!, { dimension: embedder.dimension, modelId: embedder.modelId });
@@ -43,13 +45,13 @@ async function openChunkCollection(
   if (await o.db.hasCollection(o.collectionName)) {
     collection = await o.db.collection(o.collectionName);
     if (collection.describe().properties[EMBEDDER_PROPERTY] !== o.modelId) await checked();
-    return { collection, embedder: checked };
+    return { collection, embedder: checked, created: false };
   }
   const embedder = await o.embedder();
   const shape = { dimension: embedder.dimension, modelId: embedder.modelId, index: o.config.collection.index };
   // ifNotExists: two requests creating it at once both get the one collection.
   collection = await o.db.createCollection(o.collectionName, chunkCollectionSchema(shape), { ifNotExists: true });
-  return { collection, embedder: checked };
+  return { collection, embedder: checked, created: true };
 }
 
 function loadOptions(loader: PipelineConfig['loader']) {
@@ -57,8 +59,23 @@ function loadOptions(loader: PipelineConfig['loader']) {
   return { json, csv: loader.csv };
 }
 
+/**
+ * Runs the ingest. A collection this run created is dropped again when the run fails before writing anything
+ * (a file that cannot be loaded, a path outside `within`), so a refused first ingest leaves nothing behind.
+ */
 export async function runIngest(o: RunIngestOptions): Promise<IngestSummary> {
-  const { collection, embedder } = await openChunkCollection(o);
+  const { collection, embedder, created } = await openChunkCollection(o);
+  try {
+    return await ingestInto(o, collection, embedder);
+  } catch (err) {
+    if (created && (await collection.count().catch(() => 1)) === 0) {
+      await o.db.dropCollection(o.collectionName).catch(() => {});
+    }
+    throw err;
+  }
+}
+
+function ingestInto(o: RunIngestOptions, collection: Collection, embedder: () => Promise<Embedder>) {
   return ingest({
     collection,
     embedder,
@@ -69,6 +86,7 @@ export async function runIngest(o: RunIngestOptions): Promise<IngestSummary> {
     chunker: o.config.chunker,
     batchSize: o.config.ingest.batchSize,
     prune: o.prune ?? false,
+    within: o.within,
     signal: o.signal,
     onProgress: o.onProgress,
   });

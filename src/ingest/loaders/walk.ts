@@ -7,8 +7,8 @@
  */
 
 import type { Dirent } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { QuiverError } from '../../errors.js';
 import type { SourceFile } from './loader.js';
@@ -21,6 +21,11 @@ export interface WalkOptions {
   exclude?: string[];
   /** Skip hidden files and folders, node_modules and .git (default true). */
   defaultExcludes?: boolean;
+  /**
+   * Folders (real paths, symlinks resolved) every file must really lie in. A path given, or a link followed to a
+   * file, that resolves outside all of them is FORBIDDEN. Default: no confinement.
+   */
+  within?: readonly string[];
 }
 
 export const DEFAULT_EXCLUDES: readonly string[] = ['**/node_modules/**', '**/.git/**', '**/.*', '**/.*/**'];
@@ -52,11 +57,13 @@ export async function walkSources(paths: string[], options: WalkOptions = {}): P
     found.set(file.relPath, file);
   };
 
+  const confine = options.within ? confinement(options.within) : async () => {};
   for (const path of paths) {
     const absPath = resolve(path);
     const info = await statOrThrow(absPath);
+    await confine(absPath);
     if (info.isDirectory()) {
-      await walkDir(absPath, '', { keep, skipDir, add });
+      await walkDir(absPath, '', { keep, skipDir, add, confine });
     } else if (info.isFile()) {
       add({ absPath, relPath: basename(absPath), mtime: info.mtimeMs, size: info.size });
     }
@@ -68,6 +75,27 @@ interface WalkContext {
   keep: (relPath: string) => boolean;
   skipDir: (name: string) => boolean;
   add: (file: SourceFile) => void;
+  /** Throws FORBIDDEN when a path resolves outside the allowed folders. */
+  confine: (absPath: string) => Promise<void>;
+}
+
+/** A check that a path's real location lies inside one of `folders` (themselves real paths). */
+function confinement(folders: readonly string[]): (absPath: string) => Promise<void> {
+  const inside = (real: string) =>
+    folders.some((f) => {
+      const rel = relative(f, real);
+      return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+    });
+  return async (absPath) => {
+    const real = await realpath(absPath).catch((err: unknown) => {
+      throw ioError(err, absPath);
+    });
+    if (!inside(real)) {
+      throw new QuiverError('FORBIDDEN', `${absPath} resolves outside the folders ingestion may read`, {
+        file: absPath,
+      });
+    }
+  };
 }
 
 async function walkDir(dir: string, relDir: string, ctx: WalkContext): Promise<void> {
@@ -94,7 +122,9 @@ async function walkDir(dir: string, relDir: string, ctx: WalkContext): Promise<v
       const target = await stat(absPath).catch((err: unknown) => {
         throw ioError(err, absPath);
       });
-      if (target.isFile()) ctx.add({ absPath, relPath, mtime: target.mtimeMs, size: target.size });
+      if (!target.isFile()) continue;
+      await ctx.confine(absPath);
+      ctx.add({ absPath, relPath, mtime: target.mtimeMs, size: target.size });
     }
   }
 }

@@ -9,7 +9,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { Router } from 'express';
@@ -17,7 +17,6 @@ import multer from 'multer';
 import { z } from 'zod';
 import { QuiverError } from '../../errors.js';
 import type { IngestPath } from '../../ingest/ingest.js';
-import { type WalkOptions, walkSources } from '../../ingest/loaders/walk.js';
 import { embedderModelId } from '../../pipeline/create-embedder.js';
 import { runIngest } from '../../pipeline/run-ingest.js';
 import type { ServerContext } from '../context.js';
@@ -79,11 +78,13 @@ export function safeFileName(original: string): string {
 
 /**
  * Each of `paths` resolved through symlinks, if it lies inside one of `roots` (also resolved); else FORBIDDEN, or
- * NOT_FOUND for a missing path inside a root. A folder is walked as ingest will walk it, and refused if a link
- * in it leads to a file outside every root: the walk follows links to files. All of it runs before any file is
- * read, so a refused request ingests nothing.
+ * NOT_FOUND for a missing path inside a root. Links inside a folder are checked by the ingest walk itself, which is
+ * confined to the real roots returned here (`within`), before any file is read or written.
  */
-async function allowedPaths(paths: readonly string[], roots: readonly string[], walk: WalkOptions): Promise<string[]> {
+async function allowedPaths(
+  paths: readonly string[],
+  roots: readonly string[],
+): Promise<{ paths: string[]; realRoots: string[] }> {
   if (roots.length === 0) {
     throw new HttpError(
       'FORBIDDEN',
@@ -113,16 +114,9 @@ async function allowedPaths(paths: readonly string[], roots: readonly string[], 
       throw new HttpError('FORBIDDEN', `${path} is outside server.ingestRoots`);
     }
     if (!inside(real)) throw new HttpError('FORBIDDEN', `${path} is outside server.ingestRoots`);
-    if ((await stat(real)).isDirectory()) {
-      for (const file of await walkSources([real], walk)) {
-        if (!inside(await realpath(file.absPath))) {
-          throw new HttpError('FORBIDDEN', `${file.absPath} links to a file outside server.ingestRoots`);
-        }
-      }
-    }
     out.push(real);
   }
-  return out;
+  return { paths: out, realRoots };
 }
 
 function within(path: string, root: string): boolean {
@@ -144,7 +138,7 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
       .catch(() => {}); // the caller sees the failure through `run`
     return run;
   };
-  const ingestInto = async (collection: string, paths: IngestPath[], prune: boolean) => {
+  const ingestInto = async (collection: string, paths: IngestPath[], prune: boolean, within?: readonly string[]) => {
     const queued = performance.now();
     let started = queued;
     const summary = await serial(collection, () => {
@@ -157,6 +151,7 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
         modelId: embedderModelId(ctx.config.embedder),
         paths,
         prune,
+        within,
       });
     });
     // Time spent waiting behind other ingests is reported, but not counted as ingest time in the metrics.
@@ -180,9 +175,8 @@ export function ingestRoutes(ctx: ServerContext, options: { uploadLimit: number 
     ctx.inFlight.track(async (req, res) => {
       if (!req.is('multipart/form-data')) {
         const body = parseRequest(ingestBody, req.body);
-        const { include, exclude } = ctx.config.loader;
-        const paths = await allowedPaths(body.paths, ctx.ingestRoots, { include, exclude });
-        res.json(await ingestInto(body.collection ?? ctx.collectionName, paths, body.prune ?? false));
+        const { paths, realRoots } = await allowedPaths(body.paths, ctx.ingestRoots);
+        res.json(await ingestInto(body.collection ?? ctx.collectionName, paths, body.prune ?? false, realRoots));
         return;
       }
       const folder = await mkdtemp(join(tmpdir(), 'quiver-upload-'));

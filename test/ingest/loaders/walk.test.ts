@@ -4,7 +4,7 @@
  * loop cannot hang), missing paths, and empty results.
  */
 
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { walkSources } from '../../../src/ingest/loaders/walk.js';
@@ -119,5 +119,21 @@ describe('walkSources', () => {
     await mkdir(join(empty, 'sub'), { recursive: true });
     await writeFile(join(empty, 'sub', 'photo.jpg'), 'x');
     expect(await walkSources([empty])).toEqual([]);
+  });
+
+  it('within confines the walk: a link to a file outside, or a path given outside, is FORBIDDEN', async () => {
+    const allowed = join(fx.root, 'a');
+    const real = await realpath(allowed);
+    await symlink(join(fx.root, 'b.txt'), join(allowed, 'outside.txt'));
+    const err = await catchQuiverError(() => walkSources([allowed], { within: [real] }));
+    expect(err.code).toBe('FORBIDDEN');
+    expect(err.details.file).toBe(join(allowed, 'outside.txt'));
+    expect((await catchQuiverError(() => walkSources([join(fx.root, 'b.txt')], { within: [real] }))).code).toBe(
+      'FORBIDDEN',
+    );
+    // A link that stays inside is followed as before.
+    await symlink(join(allowed, 'z.html'), join(allowed, 'inside.html'));
+    await unlink(join(allowed, 'outside.txt'));
+    expect(await rel([allowed], { within: [real] })).toContain('inside.html');
   });
 });

@@ -7,54 +7,22 @@
  * over from one question to the next; answers stream from `onTextChunk` through a small queue into `stream`.
  */
 
-import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { QuiverError } from '../errors.js';
 import type { GenerateEvent, GenerateRequest, GenerateResult, Generator } from './generator.js';
+import {
+  checkModelFile,
+  importNodeLlamaCpp,
+  type LlamaChatSessionLike,
+  type LlamaContextLike,
+  type LlamaModelLike,
+  type LlamaModuleLike,
+  type LlamaPromptResultLike,
+  type LlamaSequenceLike,
+  loadModule,
+} from './llama-cpp-module.js';
 import { buildPrompt } from './prompt.js';
-
-/** What one prompt call returns (`LlamaChatSession.promptWithMeta`). */
-export interface LlamaPromptResultLike {
-  responseText: string;
-  /** "eogToken", "stopGenerationTrigger", "customStopTrigger", "maxTokens", "abort", "functionCalls". */
-  stopReason: string;
-}
-
-export interface LlamaPromptOptionsLike {
-  maxTokens?: number;
-  temperature?: number;
-  signal?: AbortSignal;
-  onTextChunk?: (text: string) => void;
-}
-
-export interface LlamaChatSessionLike {
-  promptWithMeta(prompt: string, options: LlamaPromptOptionsLike): Promise<LlamaPromptResultLike>;
-  dispose(options?: { disposeSequence?: boolean }): void;
-}
-
-/** A context sequence: opaque here, only handed to the chat session. */
-export type LlamaSequenceLike = object;
-
-export interface LlamaContextLike {
-  getSequence(): LlamaSequenceLike;
-  dispose(): unknown;
-}
-
-export interface LlamaModelLike {
-  tokenize(text: string): ArrayLike<unknown>;
-  createContext(options: { contextSize: number }): Promise<LlamaContextLike>;
-  dispose(): unknown;
-}
-
-/** The members of `node-llama-cpp` this generator uses; a test passes a fake with the same shape. */
-export interface LlamaModuleLike {
-  getLlama(): Promise<{ loadModel(options: { modelPath: string }): Promise<LlamaModelLike> }>;
-  LlamaChatSession: new (options: {
-    contextSequence: LlamaSequenceLike;
-    systemPrompt?: string;
-    autoDisposeSequence?: boolean;
-  }) => LlamaChatSessionLike;
-}
+import { invalid, validateRequest } from './request-checks.js';
 
 export interface LlamaCppGeneratorOptions {
   /** The GGUF file. */
@@ -72,13 +40,6 @@ export interface LlamaCppGeneratorOptions {
   temperature?: number;
   /** Loads the module. Default: `import('node-llama-cpp')`. Tests inject a fake here. */
   loadModule?: () => Promise<LlamaModuleLike>;
-}
-
-// A variable, not a literal: `tsc` does not look for the package's types and bundlers do not try to include it.
-const MODULE = 'node-llama-cpp';
-
-async function importNodeLlamaCpp(): Promise<LlamaModuleLike> {
-  return (await import(MODULE)) as LlamaModuleLike;
 }
 
 const STOP_REASONS: Record<string, string> = {
@@ -379,63 +340,6 @@ function resolveOptions(given: LlamaCppGeneratorOptions): Settings {
   };
 }
 
-async function checkModelFile(path: string): Promise<void> {
-  let isFile: boolean;
-  try {
-    isFile = (await stat(path)).isFile();
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new QuiverError('NOT_FOUND', `model file ${path} does not exist`, { file: path, field: 'modelPath' });
-    }
-    throw new QuiverError('IO_ERROR', `cannot read model file ${path}: ${message(cause)}`, { file: path }, { cause });
-  }
-  if (!isFile) {
-    throw new QuiverError('CONFIG_INVALID', `modelPath ${path} is not a file; name the .gguf file itself`, {
-      file: path,
-      field: 'modelPath',
-    });
-  }
-}
-
-async function loadModule(load: () => Promise<LlamaModuleLike>): Promise<LlamaModuleLike> {
-  let module: LlamaModuleLike;
-  try {
-    module = await load();
-  } catch (cause) {
-    throw new QuiverError(
-      'CONFIG_INVALID',
-      `the llama-cpp generator needs node-llama-cpp, an optional dependency that could not be imported ` +
-        `(${message(cause)}); run: npm install node-llama-cpp`,
-      { field: 'provider' },
-      { cause },
-    );
-  }
-  if (typeof module?.getLlama !== 'function' || typeof module.LlamaChatSession !== 'function') {
-    throw new QuiverError(
-      'CONFIG_INVALID',
-      'the installed node-llama-cpp has no getLlama or LlamaChatSession; ' +
-        'the llama-cpp generator needs version 3: npm install node-llama-cpp@3',
-      { field: 'provider' },
-    );
-  }
-  return module;
-}
-
-function validateRequest(request: GenerateRequest): void {
-  if (typeof request?.question !== 'string' || request.question.trim() === '') {
-    throw invalid('question', 'question must be a non-empty string', request?.question);
-  }
-  if (!Array.isArray(request.sources)) throw invalid('sources', 'sources must be an array', typeof request.sources);
-  const { temperature, maxTokens } = request;
-  if (temperature !== undefined && (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 2))) {
-    throw invalid('temperature', 'temperature must be a number from 0 to 2', temperature);
-  }
-  if (maxTokens !== undefined && (!Number.isSafeInteger(maxTokens) || maxTokens < 1)) {
-    throw invalid('maxTokens', 'maxTokens must be a positive integer', maxTokens);
-  }
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -453,6 +357,12 @@ function failed(cause: unknown): QuiverError {
   return new QuiverError('UPSTREAM', `the local model failed: ${message(cause)}`, {}, { cause });
 }
 
-function invalid(field: string, text: string, received: unknown): QuiverError {
-  return new QuiverError('INVALID_ARGUMENT', text, { field, received });
-}
+export type {
+  LlamaChatSessionLike,
+  LlamaContextLike,
+  LlamaModelLike,
+  LlamaModuleLike,
+  LlamaPromptOptionsLike,
+  LlamaPromptResultLike,
+  LlamaSequenceLike,
+} from './llama-cpp-module.js';

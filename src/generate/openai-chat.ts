@@ -21,6 +21,7 @@ import {
 } from './chat-wire.js';
 import type { GenerateEvent, GenerateRequest, GenerateResult, Generator, Usage } from './generator.js';
 import { buildPrompt } from './prompt.js';
+import { invalid, validateRequest } from './request-checks.js';
 import { readSse } from './sse.js';
 
 export interface OpenAIChatGeneratorOptions {
@@ -266,22 +267,4 @@ function resolveOptions(given: OpenAIChatGeneratorOptions): Settings {
     maxDelayMs: int('maxDelayMs', 8_000, 0),
     maxPromptTokens: int('maxPromptTokens', 3_000, 1),
   };
-}
-
-function validateRequest(request: GenerateRequest): void {
-  if (typeof request?.question !== 'string' || request.question.trim() === '') {
-    throw invalid('question', 'question must be a non-empty string', request?.question);
-  }
-  if (!Array.isArray(request.sources)) throw invalid('sources', 'sources must be an array', typeof request.sources);
-  const { temperature, maxTokens } = request;
-  if (temperature !== undefined && (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 2))) {
-    throw invalid('temperature', 'temperature must be a number from 0 to 2', temperature);
-  }
-  if (maxTokens !== undefined && (!Number.isSafeInteger(maxTokens) || maxTokens < 1)) {
-    throw invalid('maxTokens', 'maxTokens must be a positive integer', maxTokens);
-  }
-}
-
-function invalid(field: string, message: string, received: unknown): QuiverError {
-  return new QuiverError('INVALID_ARGUMENT', message, { field, received });
 }

@@ -99,30 +99,21 @@ export function entityRoutes(ctx: ServerContext): Router {
   const router = Router();
   const open = (name: string | string[] | undefined) => ctx.db.collection(String(name));
 
-  router.post(
-    '/collections/:name/insert',
-    requireScope('write'),
-    ctx.inFlight.track(async (req, res) => {
-      const body = parseRequest(writeBody, req.body);
-      tooMany(body.rows.length);
-      const collection = await open(req.params.name);
-      const rows = rowsFromJson(body.rows, keyField(collection));
-      const result = await collection.insert(rows, { partition: body.partition });
-      res.json({ insertCount: result.count, ids: result.ids });
-    }),
-  );
-  router.post(
-    '/collections/:name/upsert',
-    requireScope('write'),
-    ctx.inFlight.track(async (req, res) => {
-      const body = parseRequest(writeBody, req.body);
-      tooMany(body.rows.length);
-      const collection = await open(req.params.name);
-      const rows = rowsFromJson(body.rows, keyField(collection));
-      const result = await collection.upsert(rows, { partition: body.partition });
-      res.json({ upsertCount: result.count, ids: result.ids });
-    }),
-  );
+  // Insert and upsert differ only in the store call and the name of the count they answer with.
+  for (const op of ['insert', 'upsert'] as const) {
+    router.post(
+      `/collections/:name/${op}`,
+      requireScope('write'),
+      ctx.inFlight.track(async (req, res) => {
+        const body = parseRequest(writeBody, req.body);
+        tooMany(body.rows.length);
+        const collection = await open(req.params.name);
+        const rows = rowsFromJson(body.rows, keyField(collection));
+        const result = await collection[op](rows, { partition: body.partition });
+        res.json({ [`${op}Count`]: result.count, ids: result.ids });
+      }),
+    );
+  }
   router.post(
     '/collections/:name/delete',
     requireScope('write'),

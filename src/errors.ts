@@ -63,6 +63,9 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   /** A remote service answered with an error or something unusable. */
   UPSTREAM: 'UPSTREAM',
+  /** Cluster mode: not enough of the cluster answered to serve the request in full (say, a query node died and
+   * its segments are not reassigned yet). Retrying later may succeed. */
+  UNAVAILABLE: 'UNAVAILABLE',
   /** A bug: an invariant did not hold. Please report it. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -52,6 +52,7 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
     case 'CLOSED':
     case 'TIMEOUT':
     case 'UPSTREAM':
+    case 'UNAVAILABLE':
       return EXIT.io;
     case 'ABORTED':
       return EXIT.interrupted;

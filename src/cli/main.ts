@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { type ErrorCode, QuiverError } from '../errors.js';
 import { Quiver } from '../store/index.js';
 import { addAskCommand } from './ask-command.js';
+import { addClusterCommands } from './cluster-commands.js';
 import { addEvalCommand } from './eval-command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { addIngestCommand } from './ingest-command.js';
@@ -96,6 +97,7 @@ export function buildProgram(): Command {
   addServeCommand(program);
   addEvalCommand(program);
   addModelsCommand(program);
+  addClusterCommands(program);
   return program;
 }
 

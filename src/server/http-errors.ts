@@ -47,6 +47,7 @@ export function httpStatusFor(code: HttpErrorCode): number {
       return 409;
     case 'LOCKED':
     case 'CLOSED':
+    case 'UNAVAILABLE':
       return 503;
     case 'ABORTED':
       return 499;

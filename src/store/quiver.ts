@@ -9,19 +9,11 @@
  * await db.close();
  */
 
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { QuiverError } from '../errors.js';
 import { Collection } from './collection/collection.js';
 import { CollectionCore } from './collection/collection-core.js';
-import {
-  DEFAULT_PARTITION,
-  MANIFEST_FORMAT,
-  type Manifest,
-  manifestKey,
-  parseManifest,
-  walPrefix,
-} from './collection/manifest.js';
+import { DATA_ROOT, type Manifest, manifestKey, newManifest, parseManifest, walPrefix } from './collection/manifest.js';
 import { type CollectionOptions, resolveCollectionOptions } from './collection/options.js';
 import { FolderLock } from './folder-lock.js';
 import type { CollectionSchema } from './schema/types.js';
@@ -52,7 +44,6 @@ export interface VerifyReport {
 }
 
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/;
-const DATA_ROOT = 'data/';
 
 export class Quiver {
   private readonly objects: ObjectStore;
@@ -121,19 +112,7 @@ export class Quiver {
       );
     }
     resolveSchema(schema);
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      name,
-      dir: `${DATA_ROOT}${name}-${randomBytes(6).toString('hex')}`,
-      schema: structuredClone(schema),
-      createdAt: new Date().toISOString(),
-      partitions: [DEFAULT_PARTITION],
-      segments: [],
-      checkpoint: 0,
-      nextSegmentId: 1,
-      nextAutoId: 1,
-      version: 1,
-    };
+    const manifest = newManifest(name, schema);
     const key = manifestKey(name);
     const result = await this.meta.txn(
       [{ key, modRevision: 0 }],

@@ -86,6 +86,7 @@ export function milvusCodeFor(code: ErrorCode, op: string, details: Record<strin
       return MilvusCode.PARAMETER_TOO_LARGE;
     case 'LOCKED':
     case 'CLOSED':
+    case 'UNAVAILABLE':
       return MilvusCode.SERVICE_UNAVAILABLE;
     case 'IO_ERROR':
       return MilvusCode.IO_FAILED;

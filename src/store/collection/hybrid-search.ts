@@ -96,7 +96,7 @@ export function defaultFusion(requests: readonly SubSearch[]): FusionSpec {
 }
 
 /** Adaptive fusion anchors on one list; unless the caller names it, that is the first text (BM25) sub-search. */
-function withAnchor(spec: FusionSpec, requests: readonly SubSearch[]): FusionSpec {
+export function withAnchor(spec: FusionSpec, requests: readonly SubSearch[]): FusionSpec {
   if (spec.method !== 'adaptive' || spec.anchor !== undefined) return spec;
   const text = requests.findIndex((r) => (r as Partial<TextSubSearch>).text !== undefined);
   return { ...spec, anchor: Math.max(0, text) };

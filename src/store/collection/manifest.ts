@@ -5,6 +5,7 @@
  * opening replays only what comes after. Updating it is a compare-and-set on its modRevision.
  */
 
+import { randomBytes } from 'node:crypto';
 import { QuiverError } from '../../errors.js';
 import type { CollectionSchema } from '../schema/types.js';
 
@@ -36,6 +37,26 @@ export interface Manifest {
   nextAutoId: number;
   /** Bumped on every manifest write; names tombstone snapshots so they never overwrite a live one. */
   version: number;
+}
+
+/** Object-store folder under which every collection's data folder sits. */
+export const DATA_ROOT = 'data/';
+
+/** The first manifest of a new collection, with a fresh data folder. */
+export function newManifest(name: string, schema: CollectionSchema): Manifest {
+  return {
+    format: MANIFEST_FORMAT,
+    name,
+    dir: `${DATA_ROOT}${name}-${randomBytes(6).toString('hex')}`,
+    schema: structuredClone(schema),
+    createdAt: new Date().toISOString(),
+    partitions: [DEFAULT_PARTITION],
+    segments: [],
+    checkpoint: 0,
+    nextSegmentId: 1,
+    nextAutoId: 1,
+    version: 1,
+  };
 }
 
 export const manifestKey = (name: string) => `collections/${name}`;

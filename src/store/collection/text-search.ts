@@ -146,6 +146,8 @@ export function prepareTextSearch(
   data: CollectionData,
   options: TextSearchOptions,
   checkPartitions: (p?: string[]) => void,
+  /** Statistics to score with instead of this data's own: a cluster query node holds only part of the rows. */
+  statsFor?: (field: string) => BM25GlobalStats | undefined,
 ): PreparedTextSearch {
   const schema = data.schema;
   const field = pickTextField(schema, options.field);
@@ -167,7 +169,7 @@ export function prepareTextSearch(
     const terms = field.analyzer.analyze(text);
     if (terms.length === 0) return [];
     const segments = data.segments();
-    const global = globalStats(segments, field.name);
+    const global = statsFor ? statsFor(field.name) : globalStats(segments, field.name);
     if (!global) return [];
     const all: TextCandidate[] = [];
     for (const segment of segments) {
@@ -192,7 +194,7 @@ export function prepareTextSearch(
       f,
       weight,
       terms: f.analyzer.analyze(text),
-      global: globalStats(segments, f.name),
+      global: statsFor ? statsFor(f.name) : globalStats(segments, f.name),
       k1: f === field ? k1 : f.k1,
       b: f === field ? b : f.b,
     }));

@@ -39,6 +39,7 @@ export function buildProgram(): Command {
     .description('Quiver: a RAG framework with an embedded vector database')
     .option('--path <folder>', 'embedded store folder', '.quiver')
     .option('--json', 'print JSON')
+    .option('--cluster', 'ingest, search and ask against the cluster the QUIVER_* environment variables name')
     .showHelpAfterError();
 
   program

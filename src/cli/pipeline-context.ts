@@ -5,12 +5,15 @@
  */
 
 import type { Command } from 'commander';
+import { ClusterClient } from '../cluster/cluster-client.js';
+import { clusterConfigFromEnv, connectCluster } from '../cluster/cluster-config.js';
 import { listModels } from '../embed/default-model/manifest.js';
 import { DEFAULT_MODEL_ID, DEFAULT_MODEL_VERSION } from '../embed/default-model/recipe.js';
 import type { Embedder } from '../embed/embedder.js';
 import { createEmbedder, embedderModelId } from '../pipeline/create-embedder.js';
 import { loadPipeline } from '../pipeline/load-pipeline.js';
 import type { PipelineConfig } from '../pipeline/pipeline-schema.js';
+import type { DatabaseApi } from '../store/collection/collection-api.js';
 import { Quiver } from '../store/quiver.js';
 
 export interface PipelineFlags {
@@ -20,13 +23,14 @@ export interface PipelineFlags {
 
 export interface PipelineContext {
   config: PipelineConfig;
-  db: Quiver;
+  /** The embedded store, or with --cluster the cluster named by the QUIVER_* environment variables. */
+  db: DatabaseApi;
   /** Loads the embedder on the first call; later calls return the same one. */
   embedder: () => Promise<Embedder>;
   /** The id the embedder will report, known without loading it. */
   modelId: string;
   collectionName: string;
-  /** The store folder in use. */
+  /** The store folder in use (or "cluster"). */
   storePath: string;
 }
 
@@ -37,6 +41,16 @@ async function announceBuild(config: PipelineConfig): Promise<void> {
   if (!built.some((m) => m.modelId === DEFAULT_MODEL_ID && m.version === DEFAULT_MODEL_VERSION)) {
     console.error('building the offline default embedding model (first use only, a few seconds, no network)...');
   }
+}
+
+/** The embedded store at `path`, or the cluster the environment names. */
+async function openStore(cluster: boolean, path: string) {
+  if (!cluster) {
+    const db = await Quiver.open({ path });
+    return { db: db as DatabaseApi, where: path, close: () => db.close() };
+  }
+  const connection = await connectCluster(clusterConfigFromEnv());
+  return { db: new ClusterClient(connection) as DatabaseApi, where: 'cluster', close: () => connection.close() };
 }
 
 export async function withPipeline<T>(
@@ -53,7 +67,8 @@ export async function withPipeline<T>(
     return loading;
   };
   try {
-    const db = await Quiver.open({ path });
+    const store = await openStore(program.opts().cluster === true, path);
+    const db = store.db;
     try {
       return await fn({
         config,
@@ -61,10 +76,10 @@ export async function withPipeline<T>(
         embedder,
         modelId: embedderModelId(config.embedder),
         collectionName: flags.collection ?? config.collection.name,
-        storePath: path,
+        storePath: store.where,
       });
     } finally {
-      await db.close();
+      await store.close();
     }
   } finally {
     if (loading) await (await loading.catch(() => undefined))?.dispose();

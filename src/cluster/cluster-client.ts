@@ -12,6 +12,7 @@
  */
 
 import { QuiverError } from '../errors.js';
+import type { DatabaseApi } from '../store/collection/collection-api.js';
 import { manifestKey, newManifest, parseManifest } from '../store/collection/manifest.js';
 import type { CollectionSchema } from '../store/schema/types.js';
 import { resolveSchema } from '../store/schema/validate-schema.js';
@@ -31,7 +32,7 @@ const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/;
 /** How long a cached collection handle is trusted before its manifest is read again. */
 const HANDLE_TTL_MS = 1000;
 
-export class ClusterClient {
+export class ClusterClient implements DatabaseApi {
   readonly directory: NodeDirectory;
   readonly #c: ClusterConnection;
   readonly #o: Required<ClusterClientOptions>;

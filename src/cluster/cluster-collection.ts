@@ -17,7 +17,8 @@
  */
 
 import { QuiverError } from '../errors.js';
-import type { DeleteRequest, WriteOptions, WriteResult } from '../store/collection/collection.js';
+import type { DeleteRequest, QueryOptions, WriteOptions, WriteResult } from '../store/collection/collection.js';
+import type { CollectionApi, CollectionDescription } from '../store/collection/collection-api.js';
 import {
   defaultFusion,
   type HybridHit,
@@ -62,7 +63,7 @@ export interface ClusterCollectionDeps {
 
 type Consistency = { consistency?: ConsistencyLevel };
 
-export class ClusterCollection {
+export class ClusterCollection implements CollectionApi {
   readonly name: string;
   readonly schema: ResolvedSchema;
   readonly manifest: Manifest;
@@ -240,6 +241,40 @@ export class ClusterCollection {
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
 
+  /** Rows matching a filter (the nodes' storage order, not the embedded store's), with limit and offset. */
+  async query(options: QueryOptions = {}): Promise<Row[]> {
+    const limit = options.limit ?? MAX_TOPK;
+    const offset = options.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 0 || !Number.isInteger(offset) || offset < 0 || limit + offset > MAX_TOPK) {
+      throw new QuiverError(
+        'INVALID_ARGUMENT',
+        `limit and offset must be integers ≥ 0 with limit + offset ≤ ${MAX_TOPK}`,
+      );
+    }
+    const level = options.consistency ?? 'bounded';
+    const ids = (await this.#match(options.filter, options.params, options.partitions, level, limit + offset)).slice(
+      offset,
+      offset + limit,
+    );
+    const { deadline, base } = await this.#scope(level);
+    return this.#rows(ids, options.outputFields, base, deadline);
+  }
+
+  /** Every row matching a filter, in batches: the keys are collected first, then the rows fetched batch by batch. */
+  async *iterate(options: Omit<QueryOptions, 'limit' | 'offset'> & { batchSize?: number } = {}): AsyncGenerator<Row[]> {
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_TOPK) {
+      throw new QuiverError('INVALID_ARGUMENT', `batchSize must be an integer in [1, ${MAX_TOPK}]`);
+    }
+    const level = options.consistency ?? 'bounded';
+    const ids = await this.#match(options.filter, options.params, options.partitions, level);
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const { deadline, base } = await this.#scope('eventually');
+      const rows = await this.#rows(ids.slice(i, i + batchSize), options.outputFields, base, deadline);
+      if (rows.length > 0) yield rows;
+    }
+  }
+
   /** Number of live rows, optionally only those matching a filter or in some partitions. */
   async count(
     options: { filter?: string; params?: Record<string, unknown>; partitions?: string[] } & Consistency = {},
@@ -395,11 +430,15 @@ export class ClusterCollection {
     return out;
   }
 
-  describe() {
+  describe(): CollectionDescription {
+    const s = this.schema;
     return {
       name: this.name,
-      fields: this.schema.fields,
-      partitionKey: this.schema.partitionKey ?? null,
+      fields: s.fields,
+      dynamic: s.dynamic,
+      description: s.description,
+      properties: s.properties,
+      partitionKey: s.partitionKey ?? null,
       partitions: [...this.manifest.partitions],
       createdAt: this.manifest.createdAt,
     };

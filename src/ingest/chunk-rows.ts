@@ -5,7 +5,7 @@
  */
 
 import { QuiverError } from '../errors.js';
-import type { Collection } from '../store/collection/collection.js';
+import type { CollectionApi } from '../store/collection/collection-api.js';
 import type { CollectionSchema, IndexParams, Row } from '../store/schema/types.js';
 import type { Chunk } from './chunk/chunk.js';
 import type { LoadedDocument } from './document.js';
@@ -56,7 +56,7 @@ export function chunkCollectionSchema(options: ChunkSchemaOptions): CollectionSc
  * Checks that an existing collection can take chunks from this embedder: same vector field, same dimension,
  * same model. Mixing models in one collection would silently make scores meaningless.
  */
-export function assertChunkCollection(collection: Collection, options: ChunkSchemaOptions): void {
+export function assertChunkCollection(collection: CollectionApi, options: ChunkSchemaOptions): void {
   const d = collection.describe();
   const field = d.fields.find((f) => f.name === VECTOR_FIELD);
   const names = new Set(d.fields.map((f) => f.name));

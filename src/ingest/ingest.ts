@@ -14,7 +14,7 @@
 import { posix, resolve } from 'node:path';
 import type { Embedder } from '../embed/embedder.js';
 import { QuiverError } from '../errors.js';
-import type { Collection } from '../store/collection/collection.js';
+import type { CollectionApi } from '../store/collection/collection-api.js';
 import type { Row } from '../store/schema/types.js';
 import { BoundedQueue } from './bounded-queue.js';
 import type { Chunk, LengthFunction } from './chunk/chunk.js';
@@ -28,7 +28,7 @@ import { loadFile } from './loaders/registry.js';
 import { type WalkOptions, walkSources } from './loaders/walk.js';
 
 export interface IngestOptions {
-  collection: Collection;
+  collection: CollectionApi;
   /** The embedder, or a function that loads it: called only when there is something to embed. */
   embedder: Embedder | (() => Promise<Embedder>);
   /**

@@ -5,7 +5,7 @@
  * of an interrupted run and is redone.
  */
 
-import type { Collection } from '../store/collection/collection.js';
+import type { CollectionApi } from '../store/collection/collection-api.js';
 import { chunkId } from './chunk-rows.js';
 
 export interface LedgerEntry {
@@ -21,7 +21,7 @@ export class Ledger {
   private readonly docs = new Map<string, LedgerEntry>();
   private bySource: Map<string, string[]> | undefined;
 
-  static async read(collection: Collection): Promise<Ledger> {
+  static async read(collection: CollectionApi): Promise<Ledger> {
     const ledger = new Ledger();
     const fields = ['doc_id', 'doc_hash', 'source', 'chunk_index', 'chunk_count'];
     for await (const rows of collection.iterate({ outputFields: fields, batchSize: 4096 })) {

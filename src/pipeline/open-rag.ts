@@ -9,13 +9,12 @@ import type { Embedder } from '../embed/embedder.js';
 import { QuiverError } from '../errors.js';
 import { assertChunkCollection } from '../ingest/chunk-rows.js';
 import { Retriever } from '../retrieve/retriever.js';
-import type { Collection } from '../store/collection/collection.js';
-import type { Quiver } from '../store/quiver.js';
+import type { CollectionApi, DatabaseApi } from '../store/collection/collection-api.js';
 import { createGenerator } from './create-generator.js';
 import type { PipelineConfig } from './pipeline-schema.js';
 
 export interface Rag {
-  collection: Collection;
+  collection: CollectionApi;
   components: AskComponents;
   /** The pipeline's `retrieve` section as ask options; a caller's own options go on top. */
   defaults: AskOptions;
@@ -38,7 +37,7 @@ export function askDefaults(config: PipelineConfig): AskOptions {
  * when nothing was ingested yet, and with SCHEMA_MISMATCH when the collection was embedded by another model.
  */
 export async function openRag(
-  db: Quiver,
+  db: DatabaseApi,
   collectionName: string,
   config: PipelineConfig,
   embedder: Embedder,

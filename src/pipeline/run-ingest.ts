@@ -8,12 +8,11 @@ import type { Embedder } from '../embed/embedder.js';
 import { assertChunkCollection, chunkCollectionSchema, EMBEDDER_PROPERTY } from '../ingest/chunk-rows.js';
 import { type IngestPath, type IngestProgress, type IngestSummary, ingest } from '../ingest/ingest.js';
 import { BEIR_MAPPING } from '../ingest/loaders/json.js';
-import type { Collection } from '../store/collection/collection.js';
-import type { Quiver } from '../store/quiver.js';
+import type { CollectionApi, DatabaseApi } from '../store/collection/collection-api.js';
 import type { PipelineConfig } from './pipeline-schema.js';
 
 export interface RunIngestOptions {
-  db: Quiver;
+  db: DatabaseApi;
   collectionName: string;
   config: PipelineConfig;
   /** Loads the embedder; called only when the collection must be created or there is something to embed. */
@@ -35,13 +34,13 @@ export interface RunIngestOptions {
  */
 async function openChunkCollection(
   o: RunIngestOptions,
-): Promise<{ collection: Collection; embedder: () => Promise<Embedder>; created: boolean }> {
+): Promise<{ collection: CollectionApi; embedder: () => Promise<Embedder>; created: boolean }> {
   const checked = async () => {
     const embedder = await o.embedder();
     assertChunkCollection(collection!, { dimension: embedder.dimension, modelId: embedder.modelId });
     return embedder;
   };
-  let collection: Collection | undefined;
+  let collection: CollectionApi | undefined;
   if (await o.db.hasCollection(o.collectionName)) {
     collection = await o.db.collection(o.collectionName);
     if (collection.describe().properties[EMBEDDER_PROPERTY] !== o.modelId) await checked();
@@ -75,7 +74,7 @@ export async function runIngest(o: RunIngestOptions): Promise<IngestSummary> {
   }
 }
 
-function ingestInto(o: RunIngestOptions, collection: Collection, embedder: () => Promise<Embedder>) {
+function ingestInto(o: RunIngestOptions, collection: CollectionApi, embedder: () => Promise<Embedder>) {
   return ingest({
     collection,
     embedder,

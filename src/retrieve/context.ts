@@ -7,12 +7,12 @@
  */
 
 import { QuiverError } from '../errors.js';
-import type { Collection } from '../store/collection/collection.js';
+import type { CollectionApi } from '../store/collection/collection-api.js';
 import { mergePassages, type Piece } from './passages.js';
 import type { AssembledContext, ContextOptions, RetrievedChunk } from './types.js';
 
 /** What context assembly needs of a chunk collection: reading rows by filter. */
-export type ContextCollection = Pick<Collection, 'query'>;
+export type ContextCollection = Pick<CollectionApi, 'query'>;
 
 export type TokenCounter = (text: string) => number;
 

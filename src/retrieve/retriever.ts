@@ -7,7 +7,7 @@
 
 import type { Embedder } from '../embed/embedder.js';
 import { QuiverError } from '../errors.js';
-import type { Collection } from '../store/collection/collection.js';
+import type { CollectionApi } from '../store/collection/collection-api.js';
 import type { FusionSpec } from '../store/fusion/types.js';
 import { capPerDocument } from './group.js';
 import { mmr } from './mmr.js';
@@ -18,7 +18,7 @@ import type { ChunkRetriever, Reranker, RetrievedChunk, RetrieveOptions } from '
  * What the Retriever needs of a collection: its two search calls, count to check a filter alone, and
  * describe to see which fields are full-text indexed.
  */
-export type SearchableCollection = Pick<Collection, 'search' | 'hybridSearch' | 'count' | 'describe'>;
+export type SearchableCollection = Pick<CollectionApi, 'search' | 'hybridSearch' | 'count' | 'describe'>;
 
 export interface RetrieverOptions {
   /** A chunk collection: `text`, `doc_id`, `source`, `title`, `chunk_index` fields and a vector field. */

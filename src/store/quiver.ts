@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { QuiverError } from '../errors.js';
 import { Collection } from './collection/collection.js';
+import type { DatabaseApi } from './collection/collection-api.js';
 import { CollectionCore } from './collection/collection-core.js';
 import { DATA_ROOT, type Manifest, manifestKey, newManifest, parseManifest, walPrefix } from './collection/manifest.js';
 import { type CollectionOptions, resolveCollectionOptions } from './collection/options.js';
@@ -45,7 +46,7 @@ export interface VerifyReport {
 
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/;
 
-export class Quiver {
+export class Quiver implements DatabaseApi {
   private readonly objects: ObjectStore;
   private readonly meta: MetaStore;
   private readonly lock: FolderLock | undefined;

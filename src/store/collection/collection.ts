@@ -19,6 +19,7 @@ import type { Row } from '../schema/types.js';
 import { validateRows } from '../schema/validate-rows.js';
 import { candidateRows } from '../segment/planner.js';
 import type { Segment } from '../segment/segment.js';
+import type { CollectionApi } from './collection-api.js';
 import type { CollectionCore } from './collection-core.js';
 import { type HybridResult, type HybridSearchOptions, hybridSearch } from './hybrid-search.js';
 import { DEFAULT_PARTITION } from './manifest.js';
@@ -64,7 +65,7 @@ export interface QueryOptions {
 
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 
-export class Collection {
+export class Collection implements CollectionApi {
   private readonly core: CollectionCore;
 
   /** @internal Use `Quiver.createCollection` or `Quiver.collection`. */

@@ -15,7 +15,7 @@ import type { Metric, Row } from '../schema/types.js';
 import type { Segment } from '../segment/segment.js';
 import type { CollectionData } from './collection-data.js';
 import { projectRow, resolveProjection } from './projection.js';
-import { MAX_TOPK, prepareQuery, prepareSearch, toScore } from './search.js';
+import { type ConsistencyLevel, MAX_TOPK, prepareQuery, prepareSearch, toScore } from './search.js';
 import { prepareTextSearch } from './text-search.js';
 
 export interface VectorSubSearch {
@@ -55,6 +55,8 @@ export interface HybridSearchOptions {
   params?: Record<string, unknown>;
   partitions?: string[];
   outputFields?: string[];
+  /** Milvus's consistency levels; embedded mode reads every acknowledged write at any level. */
+  consistency?: ConsistencyLevel;
 }
 
 export interface HybridHit {

@@ -16,7 +16,7 @@ import type { BM25Index } from '../text/bm25-index.js';
 import type { BM25GlobalStats } from '../text/bm25-score.js';
 import type { CollectionData } from './collection-data.js';
 import { type Projection, projectRow, resolveProjection } from './projection.js';
-import { MAX_TOPK, type SearchHit, type SearchResult } from './search.js';
+import { type ConsistencyLevel, MAX_TOPK, type SearchHit, type SearchResult } from './search.js';
 
 export interface TextSearchOptions {
   /** The full-text field to search; may be omitted when the collection has one. */
@@ -37,6 +37,8 @@ export interface TextSearchOptions {
    * with its own statistics, analyzer, k1 and b), e.g. `{ title: 0.1 }` for a title boost.
    */
   boosts?: Record<string, number>;
+  /** Milvus's consistency levels; embedded mode reads every acknowledged write at any level. */
+  consistency?: ConsistencyLevel;
 }
 
 export function pickTextField(schema: ResolvedSchema, field?: string): ResolvedTextField {

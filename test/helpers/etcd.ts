@@ -238,3 +238,21 @@ export async function etcdCompact(endpoint: string): Promise<number> {
   await gateway(endpoint, 'kv/compaction', { revision, physical: true });
   return revision;
 }
+
+/** The running member that is the raft leader now (asks each member's status through the JSON gateway). */
+export async function etcdLeader(cluster: EtcdCluster): Promise<EtcdMember | undefined> {
+  for (const member of cluster.members.filter((m) => m.running)) {
+    try {
+      const res = await fetch(`${member.clientUrl}/v3/maintenance/status`, {
+        method: 'POST',
+        body: '{}',
+        signal: AbortSignal.timeout(2000),
+      });
+      const status = (await res.json()) as { header: { member_id: string }; leader: string };
+      if (status.header.member_id === status.leader) return member;
+    } catch {
+      // Not answering; ask the next one.
+    }
+  }
+  return undefined;
+}

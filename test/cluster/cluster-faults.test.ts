@@ -212,13 +212,14 @@ describe.skipIf(skip)('cluster mode under faults', () => {
         restoredAt = Date.now();
       })();
       let code: number;
+      let endedAt = 0;
       try {
         code = await main(['node', 'quiver', '--cluster', 'ingest', join(dir, 'docs.jsonl'), '--collection', 'outage']);
+        endedAt = Date.now();
       } finally {
         await outage;
         process.env = saved;
       }
-      const endedAt = Date.now();
       expect(code).toBe(0);
       // The ingest was still running when S3 came back: the outage really hit it.
       expect(endedAt).toBeGreaterThanOrEqual(restoredAt);

@@ -1,5 +1,5 @@
 /**
- * `quiver serve`: the HTTP server over the embedded store, configured by the pipeline file's `server` section
+ * `quiver serve`: the HTTP server over the embedded store (or, with the global --cluster flag, a cluster proxy), configured by the pipeline file's `server` section
  * (flags override host, port and collection). API keys are read from the environment variables the pipeline
  * names. SIGINT or SIGTERM shuts it down gracefully, then closes the store, which flushes the WAL.
  */
@@ -7,6 +7,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ClusterClient } from '../cluster/cluster-client.js';
+import { clusterConfigFromEnv, connectCluster, describeCluster } from '../cluster/cluster-config.js';
 import { QuiverError } from '../errors.js';
 import { loadPipeline } from '../pipeline/load-pipeline.js';
 import type { PipelineConfig } from '../pipeline/pipeline-schema.js';
@@ -72,7 +74,10 @@ export function addServeCommand(program: Command): void {
       const apiKeys = resolveApiKeys(s);
       const ingestRoots = await resolveIngestRoots(s);
       const path = program.getOptionValueSource('path') === 'default' ? config.store.path : program.opts().path;
-      const db = await Quiver.open({ path });
+      // --cluster: this process is a proxy of the cluster the QUIVER_* variables name; else the embedded store.
+      const cluster = program.opts().cluster === true ? await connectCluster(clusterConfigFromEnv()) : undefined;
+      const db = cluster ? new ClusterClient(cluster) : await Quiver.open({ path });
+      const closeDb = () => (cluster ? cluster.close() : (db as Quiver).close());
       let running: Awaited<ReturnType<typeof startServer>>;
       try {
         const ctx = createServerContext({
@@ -91,11 +96,12 @@ export function addServeCommand(program: Command): void {
           apiKeys,
         });
       } catch (err) {
-        await db.close();
+        await closeDb();
         throw err;
       }
       const collection = flags.collection ?? config.collection.name;
-      console.log(`quiver listening on ${running.url} (collection ${collection}, store ${path})`);
+      const where = cluster ? `cluster: ${describeCluster(cluster.config)}` : `store ${path}`;
+      console.log(`quiver listening on ${running.url} (collection ${collection}, ${where})`);
       if (apiKeys.length === 0 && !['127.0.0.1', 'localhost', '::1'].includes(flags.host ?? s.host)) {
         console.error('warning: no API keys are configured and the server listens beyond loopback');
       }
@@ -112,7 +118,7 @@ export function addServeCommand(program: Command): void {
       try {
         await running.close();
       } finally {
-        await db.close();
+        await closeDb();
       }
       console.error('stopped');
     });

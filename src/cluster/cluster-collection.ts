@@ -321,6 +321,17 @@ export class ClusterCollection implements CollectionApi {
     };
   }
 
+  /** Several vector queries, answered one after another (each at the request's consistency level). */
+  async searchBatch(request: SearchOptions & { vectors: ArrayLike<number>[] }): Promise<SearchResult[]> {
+    if (!Array.isArray(request?.vectors) || request.vectors.length === 0) {
+      throw new QuiverError('INVALID_ARGUMENT', 'vectors must be a non-empty array of query vectors');
+    }
+    const { vectors, ...options } = request;
+    const out: SearchResult[] = [];
+    for (const vector of vectors) out.push(await this.search({ ...options, vector }));
+    return out;
+  }
+
   /** Dense and BM25 sub-searches fused into one ranking, as Collection.hybridSearch. */
   async hybridSearch(options: HybridSearchOptions & Consistency): Promise<HybridResult> {
     const { requests } = options ?? {};

@@ -5,6 +5,7 @@
  */
 
 import express, { type Express } from 'express';
+import { Quiver } from '../store/quiver.js';
 import type { ServerContext } from './context.js';
 import { errorHandler, HttpError } from './http-errors.js';
 import { PrometheusMetrics } from './metrics.js';
@@ -63,7 +64,13 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): QuiverA
   app.use(opsRoutes(routeCtx, metrics, state));
   app.use(bearerAuth(options.apiKeys ?? []));
   // Milvus clients send JSON without a JSON content type, so that API parses its own bodies, before the 415 check.
-  app.use('/v2/vectordb', milvusRouter(routeCtx, { bodyLimit: options.bodyLimit, log: options.log }));
+  // The Milvus REST surface is embedded mode's (it manages partitions and flushes, which a cluster proxy does not yet).
+  if (ctx.db instanceof Quiver) {
+    app.use(
+      '/v2/vectordb',
+      milvusRouter({ ...routeCtx, db: ctx.db }, { bodyLimit: options.bodyLimit, log: options.log }),
+    );
+  }
   app.use(jsonBody(options.bodyLimit ?? 10 * 1024 * 1024));
   app.use(askRoutes(routeCtx, { log: options.log }));
   app.use(searchRoutes(routeCtx));

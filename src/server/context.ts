@@ -8,7 +8,7 @@ import type { Embedder } from '../embed/embedder.js';
 import { createEmbedder } from '../pipeline/create-embedder.js';
 import { openRag, type Rag } from '../pipeline/open-rag.js';
 import type { PipelineConfig } from '../pipeline/pipeline-schema.js';
-import type { Quiver } from '../store/quiver.js';
+import type { DatabaseApi } from '../store/collection/collection-api.js';
 import { InFlight } from './in-flight.js';
 
 /** Hooks routes call so the metrics endpoint can report on them; the default does nothing. */
@@ -25,7 +25,7 @@ export const NO_METRICS: ServerMetrics = {
 };
 
 export interface ServerContext {
-  db: Quiver;
+  db: DatabaseApi;
   config: PipelineConfig;
   /** The collection `/ask`, `/search` and `/ingest` use when a request names none. */
   collectionName: string;
@@ -43,7 +43,7 @@ export interface ServerContext {
 }
 
 export interface ServerContextOptions {
-  db: Quiver;
+  db: DatabaseApi;
   config: PipelineConfig;
   collectionName?: string;
   /** An embedder to use instead of building the pipeline's (tests pass a small deterministic one). */

@@ -6,7 +6,8 @@
 
 import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Quiver } from '../store/quiver.js';
+import { Collection } from '../store/collection/collection.js';
+import type { DatabaseApi } from '../store/collection/collection-api.js';
 import type { ServerMetrics } from './context.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -49,7 +50,7 @@ export class PrometheusMetrics implements ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(db: Quiver, options: { processMetrics?: boolean } = {}) {
+  constructor(db: DatabaseApi, options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'quiver_' });
     new Gauge({
       name: 'quiver_segments',
@@ -61,6 +62,7 @@ export class PrometheusMetrics implements ServerMetrics {
         for (const name of await db.listCollections().catch(() => [] as string[])) {
           const collection = await db.collection(name).catch(() => undefined);
           if (!collection) continue; // dropped since it was listed
+          if (!(collection instanceof Collection)) continue; // cluster segments are reported by the nodes
           const stats = collection.stats();
           const byState = new Map<string, number>();
           for (const s of stats.segments) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);

@@ -132,6 +132,30 @@ describe.skipIf(skip)('cluster mode (etcd + s3rver + role processes)', () => {
     expect(await col.count({ filter: 'n < 0', consistency: 'strong' })).toBe(1);
   }, 60_000);
 
+  it('serves the HTTP API as a proxy process (quiver --cluster serve)', async () => {
+    const proxy = await cluster.startProxy('p1');
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${proxy.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await fetch(`${proxy.url}/readyz`)).status).toBe(200);
+    const [row] = makeRows(900_000, 900_001, 3);
+    expect((await post('/collections/docs/upsert', { rows: [row] })).status).toBe(200);
+    const found = await post('/collections/docs/search', { vector: row!.v, k: 1, exact: true, consistency: 'strong' });
+    expect(found.status).toBe(200);
+    expect((found.body.hits as { id: string }[])[0]!.id).toBe(row!.id);
+    const bad = await post('/collections/docs/search', { vector: row!.v, filter: 'n >> 1' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'FILTER_SYNTAX' });
+    const listed = (await (await fetch(`${proxy.url}/collections`)).json()) as { collections: { name: string }[] };
+    expect(listed.collections.map((c) => c.name)).toContain('docs');
+    await proxy.kill('SIGTERM');
+  }, 60_000);
+
   it('reports a bad filter with its position, from the nodes', async () => {
     await expect(col.search({ vector: new Array(DIM).fill(0.1), filter: 'n >> 3' })).rejects.toMatchObject({
       code: 'FILTER_SYNTAX',

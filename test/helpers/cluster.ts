@@ -1,7 +1,8 @@
 /**
  * A whole Quiver cluster for tests, on loopback: an etcd cluster of `etcdMembers` (Debian's etcd), a throwaway
  * s3rver behind a fault proxy (so a test can take S3 away and bring it back), a fresh bucket and etcd root, and
- * any number of Quiver role processes (`quiver querynode` / `quiver coordinator`, run from the sources), each
+ * any number of Quiver role processes (`quiver querynode`, `quiver coordinator`, `quiver --cluster serve`, run
+ * from the sources), each
  * configured through the same environment variables a deployment sets. `stop()` kills everything it started
  * and removes its data. Role processes are also killed if the test process exits first.
  */
@@ -49,6 +50,8 @@ export interface TestCluster {
   roles: RoleProcess[];
   startQueryNode(id: string, extraEnv?: Record<string, string>): Promise<RoleProcess>;
   startCoordinator(id: string, extraEnv?: Record<string, string>): Promise<RoleProcess>;
+  /** `quiver --cluster serve`: the HTTP API as a cluster proxy. */
+  startProxy(id: string, extraEnv?: Record<string, string>): Promise<RoleProcess>;
   /** An in-process connection, for the proxy side of a test. */
   connect(): Promise<ClusterConnection>;
   stop(): Promise<void>;
@@ -109,7 +112,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const connections: ClusterConnection[] = [];
 
   const startRole = async (role: string, id: string, extra: Record<string, string> = {}): Promise<RoleProcess> => {
-    const args = ['--import', 'tsx', CHILD, role, '--id', id, '--port', '0'];
+    const args =
+      role === 'proxy'
+        ? ['--import', 'tsx', CHILD, '--cluster', 'serve', '--port', '0']
+        : ['--import', 'tsx', CHILD, role, '--id', id, '--port', '0'];
     if (role === 'querynode') args.push('--cache-dir', join(dir, `cache-${id}`));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...env, ...extra },
@@ -161,6 +167,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     roles,
     startQueryNode: (id, extra) => startRole('querynode', id, extra),
     startCoordinator: (id, extra) => startRole('coordinator', id, extra),
+    startProxy: (id, extra) => startRole('proxy', id, extra),
     async connect() {
       const c = await connectCluster(config);
       connections.push(c);

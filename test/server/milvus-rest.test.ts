@@ -42,7 +42,7 @@ async function listen(bodyLimit?: number): Promise<{ server: Server; url: string
   const app = express();
   app.use(express.json());
   app.use(bearerAuth(KEYS.map((k) => ({ key: k.key, scopes: [...k.scopes] }))));
-  app.use('/v2/vectordb', milvusRouter(ctx, { bodyLimit }));
+  app.use('/v2/vectordb', milvusRouter({ ...ctx, db }, { bodyLimit }));
   app.use(errorHandler());
   const s = app.listen(0, '127.0.0.1');
   await once(s, 'listening');

@@ -44,7 +44,7 @@ beforeAll(async () => {
       { key: 'viewer:secret', scopes: ['read'] },
     ]),
   );
-  app.use('/v2/vectordb', milvusRouter(ctx));
+  app.use('/v2/vectordb', milvusRouter({ ...ctx, db }));
   app.use(errorHandler());
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -8,6 +8,7 @@
  */
 
 import express, { type ErrorRequestHandler, type Request, Router } from 'express';
+import type { Quiver } from '../../store/quiver.js';
 import type { ServerContext } from '../context.js';
 import { documentRoute } from '../openapi.js';
 import { requireScope } from '../scopes.js';
@@ -93,7 +94,7 @@ function checkDatabase(body: Record<string, unknown>, req: Request): void {
   );
 }
 
-export function milvusRouter(ctx: ServerContext, options: MilvusRouterOptions = {}): Router {
+export function milvusRouter(ctx: ServerContext & { db: Quiver }, options: MilvusRouterOptions = {}): Router {
   const log = options.log ?? console.error;
   const router = Router();
   const parseJson = express.json({ limit: options.bodyLimit ?? 10 * 1024 * 1024, type: () => true });

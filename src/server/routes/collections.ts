@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { QuiverError } from '../../errors.js';
+import { Collection } from '../../store/collection/collection.js';
 import type { ServerContext } from '../context.js';
 import { documentRoute } from '../openapi.js';
 import { requireScope } from '../scopes.js';
@@ -100,8 +101,13 @@ export function collectionRoutes(ctx: ServerContext): Router {
     requireScope('read'),
     ctx.inFlight.track(async (req, res) => {
       const collection = await ctx.db.collection(String(req.params.name));
-      const { activity, backgroundError, rows, segments } = collection.stats();
-      res.json({ ...collection.describe(), stats: { rows, segments, activity, backgroundError } });
+      if (collection instanceof Collection) {
+        const { activity, backgroundError, rows, segments } = collection.stats();
+        res.json({ ...collection.describe(), stats: { rows, segments, activity, backgroundError } });
+      } else {
+        // A cluster collection: segments live on the query nodes; the row count is a query.
+        res.json({ ...collection.describe(), stats: { rows: await collection.count() } });
+      }
     }),
   );
   router.delete(

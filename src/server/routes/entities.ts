@@ -6,7 +6,7 @@
 
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Collection } from '../../store/collection/collection.js';
+import type { CollectionApi } from '../../store/collection/collection-api.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { type KeyField, keysFromJson, rowsFromJson, toJson } from '../json-rows.js';
@@ -172,7 +172,7 @@ export function entityRoutes(ctx: ServerContext): Router {
 }
 
 /** The collection's primary key field: every schema has exactly one. */
-function keyField(collection: Collection): KeyField {
+function keyField(collection: CollectionApi): KeyField {
   return collection.describe().fields.find((f) => 'primary' in f && f.primary)!;
 }
 

@@ -30,6 +30,19 @@ documentRoute({
 });
 documentRoute({
   method: 'get',
+  path: '/healthz',
+  summary: 'Liveness for orchestrators: 200 while the process serves HTTP, whatever its store does',
+  tag: 'operations',
+});
+documentRoute({
+  method: 'get',
+  path: '/readyz',
+  summary:
+    'Readiness: 200 when the store answers (in cluster mode: etcd is reachable) within 2 s; 503 otherwise or while draining',
+  tag: 'operations',
+});
+documentRoute({
+  method: 'get',
   path: '/metrics',
   summary: 'Prometheus metrics (text exposition format)',
   tag: 'operations',
@@ -59,6 +72,24 @@ export function opsRoutes(ctx: ServerContext, metrics: PrometheusMetrics, state:
       collections: (await ctx.db.listCollections()).length,
       uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
     });
+  });
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    if (state.draining) {
+      res.status(503).json({ ready: false, reason: 'shutting_down' });
+      return;
+    }
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no answer in 2 s')), 2000).unref(),
+    );
+    try {
+      await Promise.race([ctx.db.listCollections(), timeout]);
+      res.json({ ready: true });
+    } catch (err) {
+      res.status(503).json({ ready: false, reason: (err as Error).message });
+    }
   });
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -41,6 +41,7 @@ export interface CollectionApi {
     request: (SearchOptions & { vector: ArrayLike<number> }) | (TextSearchOptions & { text: string }),
   ): Promise<SearchResult>;
   hybridSearch(request: HybridSearchOptions): Promise<HybridResult>;
+  searchBatch(request: SearchOptions & { vectors: ArrayLike<number>[] }): Promise<SearchResult[]>;
   describe(): CollectionDescription;
 }
 

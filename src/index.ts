@@ -4,6 +4,7 @@
  */
 
 export * from './ask/index.js';
+export * from './cluster/index.js';
 export * from './embed/index.js';
 export { type ErrorCode, ErrorCodes, isQuiverError, QuiverError, type QuiverErrorDetails } from './errors.js';
 export * from './generate/index.js';

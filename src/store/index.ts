@@ -9,6 +9,7 @@ export {
   type WriteOptions,
   type WriteResult,
 } from './collection/collection.js';
+export type { CollectionApi, CollectionDescription, DatabaseApi } from './collection/collection-api.js';
 export type {
   HybridHit,
   HybridResult,

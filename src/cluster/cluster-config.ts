@@ -16,8 +16,8 @@
 
 import { QuiverError } from '../errors.js';
 import { EtcdMetaStore } from '../store/storage/etcd-meta-store.js';
+import type { EtcdSession } from '../store/storage/etcd-session.js';
 import { S3ObjectStore } from '../store/storage/s3-object-store.js';
-import { EtcdSession } from './etcd-session.js';
 
 export interface ClusterConfig {
   etcd: { endpoints: string[]; root: string };
@@ -90,11 +90,7 @@ export async function connectCluster(config: ClusterConfig): Promise<ClusterConn
     await meta.close();
     throw err;
   }
-  const session = new EtcdSession({
-    endpoints: config.etcd.endpoints,
-    root: config.etcd.root,
-    ttlSeconds: config.leaseTtl,
-  });
+  const session = meta.session(config.leaseTtl ?? 10);
   return {
     config,
     meta,

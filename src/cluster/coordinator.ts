@@ -16,9 +16,9 @@
 import { randomUUID } from 'node:crypto';
 import { DATA_ROOT, parseManifest } from '../store/collection/manifest.js';
 import { type CollectionOptions, resolveCollectionOptions } from '../store/collection/options.js';
+import type { Leadership } from '../store/storage/etcd-session.js';
 import { applyAssignment, planAssignment, readAssignment } from './assignment.js';
 import type { ClusterConnection } from './cluster-config.js';
-import type { Leadership } from './etcd-session.js';
 import { COORDINATOR_ELECTION, QUERY_NODE } from './keys.js';
 import { Sealer } from './sealer.js';
 import { SegmentCache } from './segment-cache.js';

@@ -9,7 +9,7 @@
 
 import { isQuiverError, QuiverError } from '../errors.js';
 import type { PrimaryKey } from '../store/schema/batch.js';
-import type { EtcdSession } from './etcd-session.js';
+import type { EtcdSession } from '../store/storage/etcd-session.js';
 import { QUERY_NODE } from './keys.js';
 import { callNode, type ViewInfo, type WireList } from './node-rpc.js';
 

@@ -3,6 +3,7 @@
  * your own process (QueryNode, Coordinator). Re-exports only.
  */
 
+export { EtcdSession, type EtcdSessionOptions } from '../store/storage/etcd-session.js';
 export { ClusterClient, type ClusterClientOptions } from './cluster-client.js';
 export { ClusterCollection } from './cluster-collection.js';
 export {
@@ -13,6 +14,5 @@ export {
   describeCluster,
 } from './cluster-config.js';
 export { Coordinator, type CoordinatorOptions } from './coordinator.js';
-export { EtcdSession, type EtcdSessionOptions } from './etcd-session.js';
 export { QueryNode, type QueryNodeOptions } from './query-node.js';
 export { SharedWal, type SharedWalOptions } from './shared-wal.js';

@@ -121,16 +121,52 @@ describe.skipIf(skip)('cluster mode (etcd + s3rver + role processes)', () => {
     for (let i = 0; i < 20; i++) {
       const row = makeRows(N + i, N + i + 1, 1000 + i)[0]!;
       await col.upsert([row]);
+      await local.upsert([row]);
       const { hits } = await col.search({ vector: row.v as number[], k: 1, exact: true, consistency: 'strong' });
       expect(hits[0]?.id).toBe(row.id);
     }
     await col.delete({ ids: ['r1', 'r2'] });
+    await local.delete({ ids: ['r1', 'r2'] });
     expect(await col.get(['r1', 'r2', 'r3'], { consistency: 'strong' })).toHaveLength(1);
     await col.upsert([{ ...makeRows(3, 4, 5)[0]!, n: -3 }]);
+    await local.upsert([{ ...makeRows(3, 4, 5)[0]!, n: -3 }]);
     const [r3] = await col.get(['r3'], { consistency: 'strong' });
     expect(r3!.n).toBe(-3);
     expect(await col.count({ filter: 'n < 0', consistency: 'strong' })).toBe(1);
   }, 60_000);
+
+  it('compacts segments after deletes, and still ranks as the embedded store', async () => {
+    const filter = 'n % 5 < 2 and n < 5000';
+    const { deleted } = await col.delete({ filter });
+    expect(deleted).toBe((await local.delete({ filter })).deleted);
+    expect(deleted).toBeGreaterThan(1500);
+    const conn = await cluster.connect();
+    const live = await local.count();
+    const before = JSON.parse((await conn.meta.get(manifestKey('docs')))!.value).segments.map(
+      (x: { id: number }) => x.id,
+    );
+    await eventually(
+      async () => {
+        // Sealed rows minus tombstones equal the live rows (every delete is in the manifest), no segment keeps a
+        // deleted share at the threshold, and the segments with deletes were rewritten.
+        const m = JSON.parse((await conn.meta.get(manifestKey('docs')))!.value);
+        const segments = m.segments as { id: number; rows: number; deleted: number }[];
+        const sealedLive = segments.reduce((n, x) => n + x.rows - x.deleted, 0);
+        const heavy = segments.filter((x) => x.deleted / x.rows >= 0.2);
+        const rewritten = segments.some((x) => !before.includes(x.id));
+        return sealedLive === live && heavy.length === 0 && rewritten ? true : undefined;
+      },
+      60_000,
+      'compaction of the segments with deletes',
+    );
+    expect(await col.count({ consistency: 'strong' })).toBe(await local.count());
+    const r = rng(5);
+    for (let q = 0; q < 10; q++) {
+      const vector = Array.from({ length: DIM }, () => r() * 2 - 1);
+      const a = await col.search({ vector, k: 10, exact: true, consistency: 'strong' });
+      expectSameRanking(a.hits, (await local.search({ vector, k: 10, exact: true })).hits);
+    }
+  }, 90_000);
 
   it('serves the HTTP API as a proxy process (quiver --cluster serve)', async () => {
     const proxy = await cluster.startProxy('p1');

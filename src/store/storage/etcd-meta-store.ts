@@ -16,8 +16,8 @@
  * 1 MiB, more than 127 ops) are INVALID_ARGUMENT before anything is sent, so etcd3's circuit breaker never
  * trips on them. Keys under the root that no EtcdMetaStore wrote are CORRUPT, never misread.
  *
- * Leases are not here: the MetaStore interface has no lease semantics, and a key that expires with its
- * lease changes the root without moving the counter, which would break the revision rules above.
+ * Leases live beside it, in `session()` (etcd-session.ts): a key that expires with its lease changes the root
+ * without moving the counter, which would break the revision rules above, so leased keys stay outside `kv/`.
  */
 
 import { QuiverError } from '../../errors.js';
@@ -32,6 +32,7 @@ import {
   encodeEnvelope,
   requireWellFormed,
 } from './etcd-keyspace.js';
+import { EtcdSession } from './etcd-session.js';
 import {
   type CounterHead,
   type CounterState,
@@ -73,7 +74,24 @@ export class EtcdMetaStore implements MetaStore {
   private constructor(
     private readonly etcd: EtcdClient,
     private readonly space: EtcdKeyspace,
+    private readonly endpoints: string[],
   ) {}
+
+  /**
+   * Leases and elections on the same etcd and root (keys under `<root>/members/` and `<root>/election/`, beside
+   * this store's revision-counted space; see etcd-session.ts). The caller closes the session.
+   * @example
+   * const session = meta.session(10);
+   * await session.register('querynode', 'qn1', JSON.stringify({ address })); // gone 10 s after this process dies
+   */
+  session(ttlSeconds = 10): EtcdSession {
+    return new EtcdSession({
+      endpoints: this.endpoints,
+      root: this.space.root,
+      ttlSeconds,
+      deadlineMs: this.etcd.deadlineMs,
+    });
+  }
 
   /**
    * Connects and reads the root's revision counter. Rejects with TIMEOUT / IO_ERROR when etcd cannot be
@@ -97,7 +115,7 @@ export class EtcdMetaStore implements MetaStore {
     }
     const space = new EtcdKeyspace(root);
     const etcd = EtcdClient.create(endpoints, deadlineMs, `etcd ${endpoints.join(',')} root ${space.root}`);
-    const store = new EtcdMetaStore(etcd, space);
+    const store = new EtcdMetaStore(etcd, space, [...endpoints]);
     try {
       await store.revision();
     } catch (err) {

@@ -11,7 +11,7 @@
  */
 
 import { Etcd3, type Namespace } from 'etcd3';
-import { QuiverError } from '../errors.js';
+import { QuiverError } from '../../errors.js';
 
 export interface EtcdSessionOptions {
   endpoints: string[];
@@ -19,6 +19,8 @@ export interface EtcdSessionOptions {
   root: string;
   /** Lease time-to-live in seconds (default 10). A dead member disappears this long after its last keepalive. */
   ttlSeconds?: number;
+  /** The most one read or write may take before it fails with TIMEOUT. Default 5000 ms. */
+  deadlineMs?: number;
 }
 
 export interface Member {
@@ -35,6 +37,7 @@ export interface Leadership {
 
 export class EtcdSession {
   readonly ttlSeconds: number;
+  readonly deadlineMs: number;
   readonly #client: Etcd3;
   readonly #ns: Namespace;
   readonly #stops: (() => Promise<void>)[] = [];
@@ -45,6 +48,7 @@ export class EtcdSession {
       throw new QuiverError('INVALID_ARGUMENT', 'etcd endpoints must be a non-empty array of URLs');
     }
     this.ttlSeconds = options.ttlSeconds ?? 10;
+    this.deadlineMs = options.deadlineMs ?? 5000;
     if (!Number.isInteger(this.ttlSeconds) || this.ttlSeconds < 2) {
       throw new QuiverError('INVALID_ARGUMENT', 'the lease TTL must be an integer of at least 2 seconds');
     }
@@ -74,7 +78,7 @@ export class EtcdSession {
         };
         retry();
       });
-      await lease.put(key).value(value);
+      await this.#deadline(`registering ${key}`, lease.put(key).value(value).exec());
     };
     await grant();
     this.#stops.push(async () => {
@@ -84,7 +88,7 @@ export class EtcdSession {
 
   async members(kind: string): Promise<Member[]> {
     const prefix = `members/${kind}/`;
-    const kvs = await this.#ns.getAll().prefix(prefix).strings();
+    const kvs = await this.#deadline(`listing ${prefix}`, this.#ns.getAll().prefix(prefix).strings());
     return Object.entries(kvs)
       .map(([key, value]) => ({ id: key.slice(prefix.length), value }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -123,7 +127,29 @@ export class EtcdSession {
 
   /** The value the current leader of `name` campaigned with, if any. */
   async leader(name: string): Promise<string | undefined> {
-    return this.#ns.election(`election/${name}`, this.ttlSeconds).leader();
+    return this.#deadline(
+      `reading the leader of ${name}`,
+      this.#ns.election(`election/${name}`, this.ttlSeconds).leader(),
+    );
+  }
+
+  /** `work`, or TIMEOUT after the deadline (etcd unreachable), or IO_ERROR naming what failed. */
+  async #deadline<T>(what: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new QuiverError('TIMEOUT', `etcd did not answer ${what} within ${this.deadlineMs} ms`)),
+        this.deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (err) {
+      if (err instanceof QuiverError) throw err;
+      throw new QuiverError('IO_ERROR', `etcd failed ${what}: ${(err as Error).message}`, {}, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Revokes every lease (members vanish at once, leadership passes on) and disconnects. */

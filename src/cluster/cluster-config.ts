@@ -4,6 +4,7 @@
  *
  *   QUIVER_ETCD_ENDPOINTS   comma-separated etcd client URLs             (required)
  *   QUIVER_ETCD_ROOT        key prefix of this cluster                    (default quiver)
+ *   QUIVER_ETCD_USERNAME, QUIVER_ETCD_PASSWORD  etcd authentication      (default: none)
  *   QUIVER_S3_BUCKET        bucket                                        (required)
  *   QUIVER_S3_ENDPOINT      S3-compatible endpoint (MinIO, s3rver)        (default: AWS)
  *   QUIVER_S3_PREFIX        folder inside the bucket                      (default: none)
@@ -20,7 +21,7 @@ import type { EtcdSession } from '../store/storage/etcd-session.js';
 import { S3ObjectStore } from '../store/storage/s3-object-store.js';
 
 export interface ClusterConfig {
-  etcd: { endpoints: string[]; root: string };
+  etcd: { endpoints: string[]; root: string; auth?: { username: string; password: string } };
   s3: {
     bucket: string;
     endpoint?: string;
@@ -58,10 +59,21 @@ export function clusterConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Clus
       field: 'QUIVER_LEASE_TTL',
     });
   }
+  const etcdUser = env.QUIVER_ETCD_USERNAME?.trim();
+  const etcdPassword = env.QUIVER_ETCD_PASSWORD;
+  if (etcdUser && !etcdPassword) {
+    throw new QuiverError('CONFIG_INVALID', 'QUIVER_ETCD_USERNAME is set but QUIVER_ETCD_PASSWORD is not', {
+      field: 'QUIVER_ETCD_PASSWORD',
+    });
+  }
   const key = env.AWS_ACCESS_KEY_ID;
   const secret = env.AWS_SECRET_ACCESS_KEY;
   return {
-    etcd: { endpoints, root: env.QUIVER_ETCD_ROOT?.trim() || 'quiver' },
+    etcd: {
+      endpoints,
+      root: env.QUIVER_ETCD_ROOT?.trim() || 'quiver',
+      auth: etcdUser && etcdPassword ? { username: etcdUser, password: etcdPassword } : undefined,
+    },
     s3: {
       bucket: need('QUIVER_S3_BUCKET'),
       endpoint: env.QUIVER_S3_ENDPOINT?.trim() || undefined,
@@ -82,7 +94,11 @@ export function describeCluster(c: ClusterConfig): string {
 
 /** Connects to etcd and S3. */
 export async function connectCluster(config: ClusterConfig): Promise<ClusterConnection> {
-  const meta = await EtcdMetaStore.open({ endpoints: config.etcd.endpoints, root: config.etcd.root });
+  const meta = await EtcdMetaStore.open({
+    endpoints: config.etcd.endpoints,
+    root: config.etcd.root,
+    auth: config.etcd.auth,
+  });
   let objects: S3ObjectStore;
   try {
     objects = await S3ObjectStore.open({ ...config.s3 });

@@ -32,6 +32,12 @@ export type { IRangeResponse, IRequestOp, IResponseOp } from 'etcd3';
 /** 'idempotent': retry any transient failure; 'if-unsent': only failures that prove nothing was sent. */
 export type Retry = 'idempotent' | 'if-unsent';
 
+/** etcd's user/password authentication (when the cluster has auth enabled). */
+export interface EtcdAuth {
+  username: string;
+  password: string;
+}
+
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 type Run = (context: { signal: AbortSignal }) => PromiseLike<unknown> | unknown;
 
@@ -80,9 +86,10 @@ export class EtcdClient {
     readonly where: string,
   ) {}
 
-  static create(endpoints: string[], deadlineMs: number, where: string): EtcdClient {
+  static create(endpoints: string[], deadlineMs: number, where: string, auth?: EtcdAuth): EtcdClient {
     const etcd = new Etcd3({
       hosts: endpoints,
+      ...(auth ? { auth } : {}),
       // Calls below pass their own deadline; this covers anything else. Streams (watches) have none.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadlineMs }),
       faultHandling: { global: runOnce(), host: (host) => hostBreaker(host) },

@@ -22,7 +22,7 @@
 
 import { QuiverError } from '../../errors.js';
 import { Mutex } from '../util/mutex.js';
-import { EtcdClient, type IRangeResponse, type IRequestOp, type IResponseOp } from './etcd-client.js';
+import { type EtcdAuth, EtcdClient, type IRangeResponse, type IRequestOp, type IResponseOp } from './etcd-client.js';
 import {
   checkWriteLimits,
   decodeCounter,
@@ -51,6 +51,8 @@ export interface EtcdMetaStoreOptions {
   root: string;
   /** The most one call may take, retries included, before it fails. Default 5000. */
   deadlineMs?: number;
+  /** User and password, when the etcd cluster has authentication enabled. */
+  auth?: EtcdAuth;
 }
 
 const DEFAULT_DEADLINE_MS = 5000;
@@ -75,6 +77,7 @@ export class EtcdMetaStore implements MetaStore {
     private readonly etcd: EtcdClient,
     private readonly space: EtcdKeyspace,
     private readonly endpoints: string[],
+    private readonly auth: EtcdAuth | undefined,
   ) {}
 
   /**
@@ -90,6 +93,7 @@ export class EtcdMetaStore implements MetaStore {
       root: this.space.root,
       ttlSeconds,
       deadlineMs: this.etcd.deadlineMs,
+      auth: this.auth,
     });
   }
 
@@ -101,7 +105,7 @@ export class EtcdMetaStore implements MetaStore {
    * await meta.txn([{ key: 'col/a', modRevision: 0 }], [{ type: 'put', key: 'col/a', value: '{}' }]);
    */
   static async open(options: EtcdMetaStoreOptions): Promise<EtcdMetaStore> {
-    const { endpoints, root, deadlineMs = DEFAULT_DEADLINE_MS } = options ?? {};
+    const { endpoints, root, deadlineMs = DEFAULT_DEADLINE_MS, auth } = options ?? {};
     if (!Array.isArray(endpoints) || endpoints.length === 0 || !endpoints.every((e) => typeof e === 'string')) {
       throw new QuiverError('INVALID_ARGUMENT', 'etcd endpoints must be a non-empty array of URLs', {
         received: endpoints,
@@ -114,8 +118,8 @@ export class EtcdMetaStore implements MetaStore {
       throw new QuiverError('INVALID_ARGUMENT', 'deadlineMs must be a positive integer', { received: deadlineMs });
     }
     const space = new EtcdKeyspace(root);
-    const etcd = EtcdClient.create(endpoints, deadlineMs, `etcd ${endpoints.join(',')} root ${space.root}`);
-    const store = new EtcdMetaStore(etcd, space, [...endpoints]);
+    const etcd = EtcdClient.create(endpoints, deadlineMs, `etcd ${endpoints.join(',')} root ${space.root}`, auth);
+    const store = new EtcdMetaStore(etcd, space, [...endpoints], auth);
     try {
       await store.revision();
     } catch (err) {

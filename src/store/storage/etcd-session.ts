@@ -12,6 +12,7 @@
 
 import { Etcd3, type Namespace } from 'etcd3';
 import { QuiverError } from '../../errors.js';
+import type { EtcdAuth } from './etcd-client.js';
 
 export interface EtcdSessionOptions {
   endpoints: string[];
@@ -21,6 +22,7 @@ export interface EtcdSessionOptions {
   ttlSeconds?: number;
   /** The most one read or write may take before it fails with TIMEOUT. Default 5000 ms. */
   deadlineMs?: number;
+  auth?: EtcdAuth;
 }
 
 export interface Member {
@@ -54,6 +56,7 @@ export class EtcdSession {
     }
     this.#client = new Etcd3({
       hosts: options.endpoints,
+      ...(options.auth ? { auth: options.auth } : {}),
       grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 },
     });
     const root = options.root.replace(/\/+$/, '');

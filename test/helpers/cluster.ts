@@ -33,7 +33,7 @@ export interface RoleProcess {
   /** The node's service URL (query node) or probe URL (coordinator). */
   readonly url: string;
   readonly process: ChildProcess;
-  /** Everything the process wrote to stderr so far. */
+  /** Everything the process wrote to stdout and stderr so far. */
   log(): string;
   /** Sends a signal and waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -52,6 +52,10 @@ export interface TestCluster {
   startCoordinator(id: string, extraEnv?: Record<string, string>): Promise<RoleProcess>;
   /** `quiver --cluster serve`: the HTTP API as a cluster proxy. */
   startProxy(id: string, extraEnv?: Record<string, string>): Promise<RoleProcess>;
+  /** Any `quiver` command line with exactly this environment (over the test process's own). */
+  startProcess(id: string, args: string[], env: Record<string, string>): Promise<RoleProcess>;
+  /** A scratch folder removed by stop(). */
+  dir: string;
   /** An in-process connection, for the proxy side of a test. */
   connect(): Promise<ClusterConnection>;
   stop(): Promise<void>;
@@ -112,19 +116,30 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const connections: ClusterConnection[] = [];
 
   const startRole = async (role: string, id: string, extra: Record<string, string> = {}): Promise<RoleProcess> => {
-    const args =
-      role === 'proxy'
-        ? ['--import', 'tsx', CHILD, '--cluster', 'serve', '--port', '0']
-        : ['--import', 'tsx', CHILD, role, '--id', id, '--port', '0'];
+    const args = role === 'proxy' ? ['--cluster', 'serve', '--port', '0'] : [role, '--id', id, '--port', '0'];
     if (role === 'querynode') args.push('--cache-dir', join(dir, `cache-${id}`));
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...env, ...extra },
+    return startProcess(id, args, { ...env, ...extra });
+  };
+
+  const startProcess = async (
+    id: string,
+    cliArgs: string[],
+    processEnv: Record<string, string>,
+  ): Promise<RoleProcess> => {
+    const role = cliArgs.find((a) => !a.startsWith('-')) ?? 'quiver';
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...cliArgs], {
+      env: { ...process.env, ...processEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
     let stderr = '';
+    let output = '';
     child.stderr!.on('data', (d) => {
       stderr += d;
+      output += d;
+    });
+    child.stdout!.on('data', (d) => {
+      output += d;
     });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     exited.then(() => live.delete(child));
@@ -148,7 +163,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       id,
       url,
       process: child,
-      log: () => stderr,
+      log: () => output,
       async kill(signal: NodeJS.Signals = 'SIGKILL') {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
         await exited;
@@ -168,6 +183,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     startQueryNode: (id, extra) => startRole('querynode', id, extra),
     startCoordinator: (id, extra) => startRole('coordinator', id, extra),
     startProxy: (id, extra) => startRole('proxy', id, extra),
+    startProcess,
+    dir,
     async connect() {
       const c = await connectCluster(config);
       connections.push(c);

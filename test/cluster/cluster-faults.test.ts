@@ -170,7 +170,6 @@ describe.skipIf(skip)('cluster mode under faults', () => {
     const leader = (await etcdLeader(cluster.etcd))!;
     expect(leader).toBeDefined();
     let stop = false;
-    let failures = 0;
     let afterKill = 0;
     let killed = false;
     const writer = (async () => {
@@ -179,7 +178,7 @@ describe.skipIf(skip)('cluster mode under faults', () => {
           await upsert(rows(`e${i}-`, 20));
           if (killed) afterKill++;
         } catch {
-          failures++;
+          // A write may fail while etcd elects a leader; only acknowledged ones are checked.
           await sleep(100);
         }
       }

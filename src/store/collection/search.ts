@@ -32,6 +32,8 @@ export interface SearchOptions {
   params?: Record<string, unknown>;
   /** HNSW beam width. Default: the field's index `ef` (64). */
   ef?: number;
+  /** IVF lists to probe per segment. Default: the field's index `nprobe`. */
+  nprobe?: number;
   /** Exact (brute-force) search: ground truth, slower. */
   exact?: boolean;
   outputFields?: string[];
@@ -161,6 +163,7 @@ export function prepareSearch(
   if (k + offset > MAX_TOPK) throw new QuiverError('INVALID_ARGUMENT', `k + offset must be at most ${MAX_TOPK}`);
   const defaultEf = field.index.type === 'HNSW' ? field.index.ef : 64;
   const ef = checkInt('ef', options.ef, 1, 32_768, defaultEf);
+  const nprobe = options.nprobe === undefined ? undefined : checkInt('nprobe', options.nprobe, 1, 65_536, 1);
   for (const [name, value] of [
     ['radius', options.radius],
     ['rangeFilter', options.rangeFilter],
@@ -185,6 +188,7 @@ export function prepareSearch(
       vector: query,
       k: want,
       ef: Math.max(ef, want),
+      nprobe,
       exact: options.exact === true,
       filter,
       partitions: options.partitions,

@@ -36,7 +36,23 @@ export interface FlatParams {
   type: 'FLAT';
 }
 
-export type IndexParams = HnswParams | FlatParams;
+/**
+ * The IVF family, as Milvus names it: `nlist` coarse lists per segment (default 4·√rows), `nprobe` lists scanned
+ * per search (default max(8, nlist/16); a search may override it). IVF_SQ8 stores one byte per dimension and
+ * IVF_PQ `m` bytes per vector (default dim/4); both re-rank `rerank × k` candidates on the full vectors
+ * (default 4).
+ */
+export interface IvfParams {
+  type: 'IVF_FLAT' | 'IVF_SQ8' | 'IVF_PQ';
+  nlist?: number;
+  nprobe?: number;
+  /** IVF_PQ only: sub-vectors per vector; must divide the dimension. */
+  m?: number;
+  /** IVF_SQ8 and IVF_PQ: candidates re-ranked on full vectors per hit wanted. */
+  rerank?: number;
+}
+
+export type IndexParams = HnswParams | FlatParams | IvfParams;
 
 export interface PrimaryFieldSchema {
   name: string;

@@ -11,13 +11,23 @@ import type {
   FieldSchema,
   HnswParams,
   IndexParams,
+  IvfParams,
   PrimaryFieldSchema,
   ScalarFieldSchema,
   VectorFieldSchema,
 } from './types.js';
 
 export interface ResolvedVectorField extends VectorFieldSchema {
-  index: Required<HnswParams> | { type: 'FLAT' };
+  index: Required<HnswParams> | { type: 'FLAT' } | ResolvedIvfParams;
+}
+
+/** IVF settings; sizes left open are chosen per segment when it is built (see ivf-build.ts). */
+export interface ResolvedIvfParams {
+  type: 'IVF_FLAT' | 'IVF_SQ8' | 'IVF_PQ';
+  nlist?: number;
+  nprobe?: number;
+  m?: number;
+  rerank: number;
 }
 
 export interface ResolvedSchema {
@@ -45,6 +55,7 @@ function fail(message: string, field?: string): never {
 function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
   const index: IndexParams = field.index ?? { type: 'HNSW' };
   if (index.type === 'FLAT') return { type: 'FLAT' };
+  if (index.type === 'IVF_FLAT' || index.type === 'IVF_SQ8' || index.type === 'IVF_PQ') return resolveIvf(field, index);
   if (index.type !== 'HNSW') fail(`field "${field.name}": unknown index type "${(index as { type: string }).type}"`);
   const resolved = {
     type: 'HNSW' as const,
@@ -57,6 +68,40 @@ function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
   if (!intIn(resolved.efConstruction, 8, 10_000)) fail(`field "${field.name}": efConstruction must be in [8, 10000]`);
   if (!intIn(resolved.ef, 1, 32_768)) fail(`field "${field.name}": ef must be an integer in [1, 32768]`, field.name);
   return resolved;
+}
+
+function resolveIvf(field: VectorFieldSchema, index: IvfParams): ResolvedIvfParams {
+  const known = new Set(['type', 'nlist', 'nprobe', 'm', 'rerank']);
+  for (const key of Object.keys(index)) {
+    if (!known.has(key)) fail(`field "${field.name}": ${index.type} has no parameter "${key}"`, field.name);
+  }
+  const intIn = (name: string, v: number | undefined, lo: number, hi: number) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) {
+      fail(`field "${field.name}": ${index.type} ${name} must be an integer in [${lo}, ${hi}]`, field.name);
+    }
+  };
+  intIn('nlist', index.nlist, 1, 65_536);
+  intIn('nprobe', index.nprobe, 1, 65_536);
+  intIn('rerank', index.rerank, 1, 64);
+  if (index.m !== undefined) {
+    if (index.type !== 'IVF_PQ') fail(`field "${field.name}": m applies to IVF_PQ only`, field.name);
+    intIn('m', index.m, 1, field.dim);
+    if (field.dim % index.m !== 0)
+      fail(`field "${field.name}": IVF_PQ m (${index.m}) must divide dim (${field.dim})`, field.name);
+  }
+  if (index.rerank !== undefined && index.type === 'IVF_FLAT') {
+    fail(
+      `field "${field.name}": IVF_FLAT compares full vectors already; rerank applies to IVF_SQ8 and IVF_PQ`,
+      field.name,
+    );
+  }
+  return {
+    type: index.type,
+    nlist: index.nlist,
+    nprobe: index.nprobe,
+    m: index.m,
+    rerank: index.type === 'IVF_FLAT' ? 1 : (index.rerank ?? 4),
+  };
 }
 
 function resolveProperties(properties: unknown): Record<string, string> {

@@ -10,7 +10,7 @@ import { estimateFilter, type Filter, resolveFilter } from '../filter/index.js';
 import type { Metric } from '../schema/types.js';
 import { Bitset } from '../util/bitset.js';
 import { FlatIndex } from '../vector/flat-index.js';
-import type { VectorHits } from '../vector/vector-index.js';
+import type { VectorHits, VectorIndexKind } from '../vector/vector-index.js';
 import { PARTITION_COLUMN, type Segment } from './segment.js';
 
 export interface SegmentQuery {
@@ -22,6 +22,8 @@ export interface SegmentQuery {
   /** Hits wanted from this segment (the caller's k plus offset). */
   k: number;
   ef: number;
+  /** IVF lists to probe; undefined: the index's default. */
+  nprobe?: number;
   exact: boolean;
   filter?: Filter;
   partitions?: readonly string[];
@@ -41,6 +43,8 @@ export interface SegmentPlan {
   estimate?: { min: number; expected: number; max: number; exact: boolean };
   /** Rows that actually passed the filter, partitions and tombstones. */
   candidates?: number;
+  /** The segment's ANN index, when it searched one (strategies `hnsw` and `hnsw-filtered` name any ANN index). */
+  index?: VectorIndexKind;
   ef?: number;
 }
 
@@ -111,8 +115,8 @@ export function searchSegment(segment: Segment, q: SegmentQuery): SegmentResult 
   }
   const index = segment.vectorIndex(q.field);
   if (!restricted) {
-    const hits = index.search(q.vector, q.k, { ef: q.ef });
-    const plan: SegmentPlan = { ...base, strategy: 'hnsw', reason: 'no filter', ef: q.ef };
+    const hits = index.search(q.vector, q.k, { ef: q.ef, nprobe: q.nprobe });
+    const plan: SegmentPlan = { ...base, strategy: 'hnsw', index: index.kind, reason: 'no filter', ef: q.ef };
     if (hits.labels.length >= Math.min(q.k, live)) return { hits, plan };
     plan.strategy = 'exact-scan';
     plan.reason = `the index returned ${hits.labels.length} of ${Math.min(q.k, live)} hits; rescanned exactly`;
@@ -134,10 +138,13 @@ export function searchSegment(segment: Segment, q: SegmentQuery): SegmentResult 
     return { hits: exactCandidates(segment, q, rows), plan };
   }
   const ef = filteredEf(q.ef, q.k, count / segment.rowCount);
-  const hits = index.search(q.vector, q.k, { ef, filter: rows });
+  const hits = index.search(q.vector, q.k, { ef, nprobe: q.nprobe, filter: rows });
   plan.strategy = 'hnsw-filtered';
+  plan.index = index.kind;
   plan.ef = ef;
-  plan.reason = `${count} of ${segment.rowCount} rows match (${pct(count / segment.rowCount)}): HNSW with a bitset filter, ef ${ef}`;
+  const how =
+    index.kind === 'HNSW' ? `ef ${ef}` : `nprobe ${q.nprobe ?? 'default'}, more lists while fewer than k match`;
+  plan.reason = `${count} of ${segment.rowCount} rows match (${pct(count / segment.rowCount)}): ${index.kind} with a bitset filter, ${how}`;
   if (hits.labels.length >= Math.min(q.k, count)) return { hits, plan };
   plan.strategy = 'exact-candidates';
   plan.reason += `; it returned ${hits.labels.length} of ${Math.min(q.k, count)} hits, so the candidates were rescanned exactly`;

@@ -13,6 +13,7 @@ import { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
 import { FlatIndex } from '../vector/flat-index.js';
 import { buildHnswIndex } from '../vector/hnsw-build.js';
+import { buildIvfIndexInWorker } from '../vector/ivf-build.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { type Column, columnValue } from './columns.js';
 import { SealedSegment } from './sealed-segment.js';
@@ -120,16 +121,26 @@ export async function buildSealedSegment(
       }
     }
     vectors.set(f.name, data);
+    const ix = f.index;
     const index: VectorIndex =
-      f.index.type === 'HNSW'
+      ix.type === 'HNSW'
         ? await buildHnswIndex(
             data,
             f.dim,
             f.metric,
-            { M: f.index.M, efConstruction: f.index.efConstruction, seed: options.seed ?? id },
+            { M: ix.M, efConstruction: ix.efConstruction, seed: options.seed ?? id },
             options.signal ? { signal: options.signal } : undefined,
           )
-        : new FlatIndex(data, f.dim, f.metric, total);
+        : ix.type === 'FLAT'
+          ? new FlatIndex(data, f.dim, f.metric, total)
+          : await buildIvfIndexInWorker(data, f.dim, f.metric, total, {
+              kind: ix.type,
+              nlist: ix.nlist,
+              nprobe: ix.nprobe,
+              m: ix.m,
+              rerank: ix.rerank,
+              seed: options.seed ?? id,
+            });
     indexes.set(f.name, index);
   }
   return new SealedSegment({

@@ -14,7 +14,7 @@ import { decodeBM25, encodeBM25 } from '../text/bm25-codec.js';
 import type { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
 import { loadVectorIndex } from '../vector/load-vector-index.js';
-import type { VectorIndex } from '../vector/vector-index.js';
+import type { VectorIndex, VectorIndexKind } from '../vector/vector-index.js';
 import { decodeColumn, encodeColumn } from './column-codec.js';
 import type { Column } from './columns.js';
 import { SealedSegment } from './sealed-segment.js';
@@ -25,7 +25,7 @@ interface SegmentMeta {
   rowCount: number;
   primaryKey: string;
   columns: string[];
-  vectors: { name: string; dim: number; metric: string; index: 'FLAT' | 'HNSW' }[];
+  vectors: { name: string; dim: number; metric: string; index: VectorIndexKind }[];
   scalarIndexes: string[];
   /** Full-text fields with a `bm25:<name>` section (absent in files written before full-text search). */
   textIndexes?: string[];

@@ -4,26 +4,17 @@
  */
 
 import { unlink } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import { QuiverError } from '../../errors.js';
 import type { Metric } from '../schema/types.js';
 import type { BuildJob } from './hnsw-build-worker.js';
 import { HnswIndex, tempIndexPath } from './hnsw-index.js';
 import { createNativeHnsw } from './hnsw-native.js';
+import { startWorker } from './start-worker.js';
 
 export interface HnswBuildParams {
   M: number;
   efConstruction: number;
   seed: number;
-}
-
-function startWorker(job: BuildJob): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  if (!fromSource) return new Worker(new URL('./hnsw-build-worker.js', import.meta.url), { workerData: job });
-  // Under a TypeScript loader the worker needs the loader too; register it before importing the entry.
-  const entry = new URL('./hnsw-build-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData: job });
 }
 
 export async function buildHnswIndex(
@@ -48,7 +39,7 @@ export async function buildHnswIndex(
   try {
     await new Promise<void>((resolve, reject) => {
       if (options.signal?.aborted) return reject(new QuiverError('CLOSED', 'index build aborted'));
-      const worker = startWorker(job);
+      const worker = startWorker('hnsw-build-worker', job);
       // Cooperative cancellation: the worker stops between inserts and reports back (see the worker). The
       // promise settles only once the worker is done with the temp file, so the cleanup below always wins.
       const onAbort = () => Atomics.store(job.cancel, 0, 1);

@@ -10,10 +10,12 @@ import type { Metric } from '../schema/types.js';
 import { decodeFlatHeader, FlatIndex } from './flat-index.js';
 import { HnswIndex, tempIndexPath } from './hnsw-index.js';
 import { createNativeHnsw, readIndexHeader } from './hnsw-native.js';
-import type { VectorIndex } from './vector-index.js';
+import { decodeIvf } from './ivf-codec.js';
+import { IvfIndex } from './ivf-index.js';
+import type { VectorIndex, VectorIndexKind } from './vector-index.js';
 
 export async function loadVectorIndex(
-  kind: 'FLAT' | 'HNSW',
+  kind: VectorIndexKind,
   bytes: Uint8Array,
   vectors: Float32Array,
   dim: number,
@@ -37,6 +39,10 @@ export async function loadVectorIndex(
     }
     return new FlatIndex(vectors, dim, metric, size);
   }
+  if (kind === 'IVF_FLAT' || kind === 'IVF_SQ8' || kind === 'IVF_PQ') {
+    return new IvfIndex(decodeIvf(bytes, kind, dim, size), vectors);
+  }
+  if (kind !== 'HNSW') throw new QuiverError('CORRUPT', `unknown vector index kind ${JSON.stringify(kind)}`);
   const header = readIndexHeader(bytes);
   if (!header || header.dim !== dim || header.elements !== size) {
     throw new QuiverError(

@@ -1,7 +1,8 @@
 /**
  * The VectorIndex interface: nearest-neighbour search over one segment's vectors, addressed by row offset
- * (the "label"). Implementations: FLAT (exact scan over a Float32Array) and HNSW (hnswlib-node). Both run
- * the same contract suite, and both take the same bitset filter, so exact search is a drop-in for HNSW.
+ * (the "label"). Implementations: FLAT (exact scan over a Float32Array), HNSW (hnswlib-node), and IVF_FLAT,
+ * IVF_SQ8 and IVF_PQ (ivf-index.ts). All run the same contract suite and take the same bitset filter, so exact
+ * search is a drop-in for any of them.
  *
  * Distances follow hnswlib's convention, lower is better: for `ip` and `cosine` it is 1 - dot(a, b) (cosine
  * vectors are normalized before they reach an index), for `l2` it is the squared euclidean distance.
@@ -10,9 +11,14 @@
 import type { Metric } from '../schema/types.js';
 import type { Bitset } from '../util/bitset.js';
 
+/** FLAT and HNSW, and the IVF family (ivf-index.ts). */
+export type VectorIndexKind = 'FLAT' | 'HNSW' | 'IVF_FLAT' | 'IVF_SQ8' | 'IVF_PQ';
+
 export interface VectorSearchOptions {
-  /** HNSW beam width; ignored by FLAT. Raised to k when smaller. */
+  /** HNSW beam width; ignored by the others. Raised to k when smaller. */
   ef?: number;
+  /** IVF lists to probe (more when a filter leaves fewer than k rows in them); ignored by the others. */
+  nprobe?: number;
   /** Only rows whose bit is set may be returned. Tombstoned rows are never returned either way. */
   filter?: Bitset;
 }
@@ -25,7 +31,7 @@ export interface VectorHits {
 }
 
 export interface VectorIndex {
-  readonly kind: 'FLAT' | 'HNSW';
+  readonly kind: VectorIndexKind;
   readonly dim: number;
   readonly metric: Metric;
   /** Number of rows the index holds. */

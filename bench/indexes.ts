@@ -1,0 +1,136 @@
+/**
+ * Index-type benchmark: FLAT, HNSW, IVF_FLAT, IVF_SQ8 and IVF_PQ on the same clustered 384-d data as bench:ann
+ * (BENCH_N rows, default 100,000; BENCH_N=20000 for a quick run), each built as a sealed segment builds it (HNSW
+ * and IVF in a worker thread), searched one query at a time for a sweep of its search parameter.
+ *
+ * Per configuration: recall@10 against exact search, QPS, build time, and bytes per vector: the index's own
+ * (codes, list entries, centroids; HNSW's serialized graph) and what stays resident with the segment's vector
+ * column, which re-ranking and the exact paths read. Ratios are against FLAT measured in the same run.
+ * Prints a table and writes bench/results/indexes.json.
+ *
+ * Run: npm run bench:indexes
+ */
+
+import { writeFileSync } from 'node:fs';
+import type { Metric } from '../src/store/schema/types.js';
+import { FlatIndex } from '../src/store/vector/flat-index.js';
+import { buildHnswIndex } from '../src/store/vector/hnsw-build.js';
+import { buildIvfIndexInWorker } from '../src/store/vector/ivf-build.js';
+import type { IvfIndex } from '../src/store/vector/ivf-index.js';
+import type { VectorIndex, VectorSearchOptions } from '../src/store/vector/vector-index.js';
+import { clusteredVectors } from './lib/clustered.js';
+import { exactTopK, normalizeRows, printTable, recallAt } from './lib/measure.js';
+
+const N = Number(process.env.BENCH_N ?? 100_000);
+const DIM = 384;
+const NQ = Number(process.env.BENCH_Q ?? 200);
+const K = 10;
+const METRIC: Metric = 'cosine';
+
+interface Row {
+  index: string;
+  param: string;
+  recall: number;
+  qps: number;
+  buildSeconds: number;
+  indexBytesPerVector: number;
+  residentBytesPerVector: number;
+}
+
+function measure(index: VectorIndex, queries: Float32Array[], truth: number[][], options: VectorSearchOptions) {
+  for (const q of queries.slice(0, 20)) index.search(q, K, options); // warm-up
+  let recall = 0;
+  const start = performance.now();
+  for (const [i, q] of queries.entries()) recall += recallAt(index.search(q, K, options).labels, truth[i]!, K);
+  const seconds = (performance.now() - start) / 1000;
+  return { recall: recall / queries.length, qps: queries.length / seconds };
+}
+
+async function main(): Promise<void> {
+  const all = clusteredVectors({ n: N + NQ, dim: DIM, clusters: 100, sigma: 2, seed: 1 });
+  normalizeRows(all, DIM);
+  const data = all.slice(0, N * DIM);
+  const queries = Array.from({ length: NQ }, (_, q) => all.slice((N + q) * DIM, (N + q + 1) * DIM));
+  const truth = queries.map((q) => exactTopK(data, DIM, q, K));
+  const rows: Row[] = [];
+  const flatBytes = 4 * DIM;
+
+  const add = (
+    index: VectorIndex,
+    name: string,
+    build: number,
+    indexBytes: number,
+    sweep: [string, VectorSearchOptions][],
+  ) => {
+    for (const [param, options] of sweep) {
+      const m = measure(index, queries, truth, options);
+      rows.push({
+        index: name,
+        param,
+        recall: m.recall,
+        qps: m.qps,
+        buildSeconds: build,
+        indexBytesPerVector: indexBytes,
+        residentBytesPerVector: indexBytes + flatBytes,
+      });
+      console.error(`${name} ${param}: recall ${m.recall.toFixed(3)}, ${m.qps.toFixed(0)} QPS`);
+    }
+  };
+
+  add(new FlatIndex(data, DIM, METRIC, N), 'FLAT', 0, 0, [['exact', {}]]);
+
+  let t = performance.now();
+  const hnsw = await buildHnswIndex(data, DIM, METRIC, { M: 16, efConstruction: 200, seed: 1 });
+  const hnswBuild = (performance.now() - t) / 1000;
+  // hnswlib's serialized graph holds its own copy of the vectors; the links are the rest.
+  const hnswBytes = (await hnsw.serialize()).byteLength / N - flatBytes;
+  add(
+    hnsw,
+    'HNSW',
+    hnswBuild,
+    hnswBytes,
+    [16, 32, 64, 128].map((ef) => [`ef ${ef}`, { ef }]),
+  );
+  hnsw.dispose();
+
+  for (const kind of ['IVF_FLAT', 'IVF_SQ8', 'IVF_PQ'] as const) {
+    const reranks = kind === 'IVF_PQ' ? [1, 4, 16] : kind === 'IVF_SQ8' ? [1, 4] : [1];
+    for (const rerank of reranks) {
+      t = performance.now();
+      const index = (await buildIvfIndexInWorker(data, DIM, METRIC, N, { kind, rerank, seed: 1 })) as IvfIndex;
+      const build = (performance.now() - t) / 1000;
+      const name = kind === 'IVF_FLAT' ? kind : `${kind} rerank ${rerank}`;
+      const nlist = index.parts.nlist;
+      const probes = [1, 4, 8, 16, 32, 64, 128].filter((p) => p <= nlist);
+      add(
+        index,
+        name,
+        build,
+        index.bytesPerVector,
+        probes.map((p) => [`nprobe ${p}`, { nprobe: p }]),
+      );
+    }
+  }
+
+  const flat = rows[0]!;
+  printTable(
+    `Index types: ${N} × ${DIM}-d clustered, cosine, ${NQ} queries, k ${K}, one query at a time`,
+    ['index', 'param', 'recall@10', 'QPS', 'QPS / FLAT', 'build s', 'index B/vec', 'resident B/vec', 'resident / FLAT'],
+    rows.map((r) => [
+      r.index,
+      r.param,
+      r.recall.toFixed(3),
+      r.qps.toFixed(0),
+      (r.qps / flat.qps).toFixed(2),
+      r.buildSeconds.toFixed(1),
+      r.indexBytesPerVector.toFixed(1),
+      r.residentBytesPerVector.toFixed(1),
+      (r.residentBytesPerVector / flatBytes).toFixed(2),
+    ]),
+  );
+  const out = { settings: { n: N, dim: DIM, queries: NQ, k: K, metric: METRIC }, flatBytesPerVector: flatBytes, rows };
+  writeFileSync(new URL('./results/indexes.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+  console.log('\nwrote bench/results/indexes.json');
+}
+
+await main();

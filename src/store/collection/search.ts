@@ -34,6 +34,8 @@ export interface SearchOptions {
   ef?: number;
   /** IVF lists to probe per segment. Default: the field's index `nprobe`. */
   nprobe?: number;
+  /** IVF_SQ8 / IVF_PQ: candidates re-ranked on full vectors per hit. Default: the field's index `rerank`. */
+  rerank?: number;
   /** Exact (brute-force) search: ground truth, slower. */
   exact?: boolean;
   outputFields?: string[];
@@ -164,6 +166,7 @@ export function prepareSearch(
   const defaultEf = field.index.type === 'HNSW' ? field.index.ef : 64;
   const ef = checkInt('ef', options.ef, 1, 32_768, defaultEf);
   const nprobe = options.nprobe === undefined ? undefined : checkInt('nprobe', options.nprobe, 1, 65_536, 1);
+  const rerank = options.rerank === undefined ? undefined : checkInt('rerank', options.rerank, 1, 64, 1);
   for (const [name, value] of [
     ['radius', options.radius],
     ['rangeFilter', options.rangeFilter],
@@ -189,6 +192,7 @@ export function prepareSearch(
       k: want,
       ef: Math.max(ef, want),
       nprobe,
+      rerank,
       exact: options.exact === true,
       filter,
       partitions: options.partitions,

@@ -24,6 +24,8 @@ export interface SegmentQuery {
   ef: number;
   /** IVF lists to probe; undefined: the index's default. */
   nprobe?: number;
+  /** IVF_SQ8 / IVF_PQ re-ranking factor; undefined: the index's default. */
+  rerank?: number;
   exact: boolean;
   filter?: Filter;
   partitions?: readonly string[];
@@ -115,7 +117,7 @@ export function searchSegment(segment: Segment, q: SegmentQuery): SegmentResult 
   }
   const index = segment.vectorIndex(q.field);
   if (!restricted) {
-    const hits = index.search(q.vector, q.k, { ef: q.ef, nprobe: q.nprobe });
+    const hits = index.search(q.vector, q.k, { ef: q.ef, nprobe: q.nprobe, rerank: q.rerank });
     const plan: SegmentPlan = { ...base, strategy: 'hnsw', index: index.kind, reason: 'no filter', ef: q.ef };
     if (hits.labels.length >= Math.min(q.k, live)) return { hits, plan };
     plan.strategy = 'exact-scan';
@@ -138,7 +140,7 @@ export function searchSegment(segment: Segment, q: SegmentQuery): SegmentResult 
     return { hits: exactCandidates(segment, q, rows), plan };
   }
   const ef = filteredEf(q.ef, q.k, count / segment.rowCount);
-  const hits = index.search(q.vector, q.k, { ef, nprobe: q.nprobe, filter: rows });
+  const hits = index.search(q.vector, q.k, { ef, nprobe: q.nprobe, rerank: q.rerank, filter: rows });
   plan.strategy = 'hnsw-filtered';
   plan.index = index.kind;
   plan.ef = ef;

@@ -78,7 +78,8 @@ export class IvfIndex implements VectorIndex {
     const p = this.parts;
     if (this.size === 0 || k <= 0) return empty();
     const want = Math.min(k, this.size);
-    const keep = p.kind === 'IVF_FLAT' ? want : Math.min(this.size, want * p.rerank);
+    const rerank = Math.max(1, options.rerank ?? p.rerank);
+    const keep = p.kind === 'IVF_FLAT' ? want : Math.min(this.size, want * rerank);
     const filter = options.filter;
     // A filter thins every list, so the nearest passing rows spread over more of them: probe more, by the same
     // rule as HNSW's filtered beam width (1 + log10(1/selectivity)/2 times as many).

@@ -33,18 +33,31 @@ export function assign(
 ): { labels: Uint32Array; distances: Float32Array } {
   const labels = new Uint32Array(n);
   const distances = new Float32Array(n);
+  // ‖x − c‖² = ‖x‖² + ‖c‖² − 2·x·c: the nearest centroid minimizes ‖c‖² − 2·x·c, one dot product per pair.
+  const norms = new Float32Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += centroids[c * dim + d]! * centroids[c * dim + d]!;
+    norms[c] = s;
+  }
   for (let i = 0; i < n; i++) {
     let best = Number.POSITIVE_INFINITY;
     let label = 0;
+    const off = i * dim;
     for (let c = 0; c < k; c++) {
-      const d = l2(data, i * dim, centroids, c * dim, dim);
-      if (d < best) {
-        best = d;
+      let dot = 0;
+      const co = c * dim;
+      for (let d = 0; d < dim; d++) dot += data[off + d]! * centroids[co + d]!;
+      const v = norms[c]! - 2 * dot;
+      if (v < best) {
+        best = v;
         label = c;
       }
     }
     labels[i] = label;
-    distances[i] = best;
+    let xx = 0;
+    for (let d = 0; d < dim; d++) xx += data[off + d]! * data[off + d]!;
+    distances[i] = Math.max(0, xx + best);
   }
   return { labels, distances };
 }

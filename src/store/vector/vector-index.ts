@@ -19,6 +19,8 @@ export interface VectorSearchOptions {
   ef?: number;
   /** IVF lists to probe (more when a filter leaves fewer than k rows in them); ignored by the others. */
   nprobe?: number;
+  /** IVF_SQ8 and IVF_PQ: candidates re-ranked on full vectors per hit wanted; ignored by the others. */
+  rerank?: number;
   /** Only rows whose bit is set may be returned. Tombstoned rows are never returned either way. */
   filter?: Bitset;
 }

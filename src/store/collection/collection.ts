@@ -414,6 +414,16 @@ export class Collection implements CollectionApi {
       state: seg.state === 'growing' && d.sealing.includes(seg as never) ? ('sealing' as const) : seg.state,
       rows: seg.rowCount,
       deleted: seg.deletedCount,
+      // Memory per row: each vector field's column (4 bytes a dimension), and what its index adds on top.
+      vectorIndexes: this.core.schema.vectors.map((f) => {
+        const index = seg.vectorIndex(f.name);
+        return {
+          field: f.name,
+          kind: index.kind,
+          vectorBytesPerRow: 4 * f.dim,
+          indexBytesPerRow: Math.round(index.bytesPerVector * 10) / 10,
+        };
+      }),
     }));
     return {
       rows: d.liveRows,

@@ -15,6 +15,7 @@ export class FlatIndex implements VectorIndex {
   readonly dim: number;
   readonly metric: Metric;
   readonly size: number;
+  readonly bytesPerVector = 0;
   private readonly data: Float32Array;
   private readonly deleted: Bitset;
   private deletes = 0;

@@ -3,7 +3,7 @@
  * event loop stays responsive. Works from compiled JS and from TypeScript sources (tests, tsx).
  */
 
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { QuiverError } from '../../errors.js';
 import type { Metric } from '../schema/types.js';
 import type { BuildJob } from './hnsw-build-worker.js';
@@ -62,7 +62,7 @@ export async function buildHnswIndex(
     });
     const native = createNativeHnsw(metric, dim);
     await native.readIndex(path);
-    return new HnswIndex(native, dim, metric, size);
+    return new HnswIndex(native, dim, metric, size, (await stat(path)).size);
   } finally {
     await unlink(path).catch(() => {});
   }

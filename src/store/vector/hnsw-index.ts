@@ -31,12 +31,20 @@ export class HnswIndex implements VectorIndex {
   /** The ef last set on the native index: setting it is a native call, so skip it when it has not changed. */
   private ef = -1;
 
-  constructor(native: NativeHnsw, dim: number, metric: Metric, size: number) {
+  /** hnswlib's serialized size: its level-0 block (links, vectors, labels) and upper-level links, as in memory. */
+  private readonly graphBytes: number;
+
+  constructor(native: NativeHnsw, dim: number, metric: Metric, size: number, graphBytes = 0) {
     this.native = native;
+    this.graphBytes = graphBytes;
     this.dim = dim;
     this.metric = metric;
     this.size = size;
     this.deleted = new Bitset(size);
+  }
+
+  get bytesPerVector(): number {
+    return this.size === 0 ? 0 : this.graphBytes / this.size;
   }
 
   search(query: Float32Array, k: number, options: VectorSearchOptions = {}): VectorHits {

@@ -57,7 +57,7 @@ export async function loadVectorIndex(
     const native = createNativeHnsw(metric, dim);
     await native.readIndex(path);
     if (native.getCurrentCount() !== size) throw new QuiverError('CORRUPT', 'HNSW index element count mismatch');
-    return new HnswIndex(native, dim, metric, size);
+    return new HnswIndex(native, dim, metric, size, bytes.length);
   } finally {
     await unlink(path).catch(() => {});
   }

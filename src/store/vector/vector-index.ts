@@ -38,6 +38,11 @@ export interface VectorIndex {
   readonly metric: Metric;
   /** Number of rows the index holds. */
   readonly size: number;
+  /**
+   * Memory the index holds per row beyond the segment's vector column: 0 for FLAT; for HNSW its graph, which
+   * keeps its own copy of the vectors; for IVF the codes, list entries, centroids and codebooks.
+   */
+  readonly bytesPerVector: number;
   /** The k nearest rows to `query` that pass the filters, fewer only when fewer pass. */
   search(query: Float32Array, k: number, options?: VectorSearchOptions): VectorHits;
   /** Tombstones a row: it is never returned again. Idempotent. */

@@ -45,6 +45,14 @@ describe('IVF indexes in a collection', () => {
       const rows = Array.from({ length: N }, (_, i) => ({ id: i, v: vec(i), bucket: i % 100 }));
       for (let i = 0; i < N; i += 500) await col.insert(rows.slice(i, i + 500));
       await col.flush();
+      // Memory accounting: every sealed segment reports its index kind and bytes per row.
+      for (const seg of col.stats().segments.filter((x) => x.state === 'sealed')) {
+        const [v] = seg.vectorIndexes;
+        expect(v).toMatchObject({ field: 'v', kind: type, vectorBytesPerRow: 4 * DIM });
+        expect(v!.indexBytesPerRow).toBeGreaterThan(type === 'IVF_FLAT' ? 0 : 8);
+        // PQ: m = dim/4 code bytes, 4 for the list entry, plus centroids and codebooks spread over the segment's rows.
+        if (type === 'IVF_PQ') expect(v!.indexBytesPerRow).toBeLessThan(4 * DIM);
+      }
       const queries = [N, N + 1, N + 2, N + 3].map(vec);
       const before = [];
       for (const q of queries) {
@@ -97,6 +105,27 @@ describe('IVF indexes in a collection', () => {
     ]) {
       await expect(bad(index)).rejects.toMatchObject({ code: 'SCHEMA_INVALID', details: { field: 'v' } });
     }
+    await db.close();
+  });
+});
+
+describe('memory accounting for the other index kinds', () => {
+  it('HNSW reports its graph per row (with its copy of the vectors); growing segments report 0', async () => {
+    const db = await Quiver.open({ memory: true, collection: { growingRows: 500 } });
+    const col = await db.createCollection('h', {
+      fields: [
+        { name: 'id', type: 'int', primary: true },
+        { name: 'v', type: 'vector', dim: DIM, metric: 'l2' },
+      ],
+    });
+    await col.insert(Array.from({ length: 700 }, (_, i) => ({ id: i, v: vec(i) })));
+    await col.waitForIndexes();
+    const segments = col.stats().segments;
+    const sealed = segments.find((x) => x.state === 'sealed')!;
+    expect(sealed.vectorIndexes[0]!.kind).toBe('HNSW');
+    expect(sealed.vectorIndexes[0]!.indexBytesPerRow).toBeGreaterThan(4 * DIM);
+    const growing = segments.find((x) => x.state === 'growing')!;
+    expect(growing.vectorIndexes[0]).toMatchObject({ kind: 'FLAT', indexBytesPerRow: 0 });
     await db.close();
   });
 });

@@ -275,16 +275,35 @@ describe('collections', () => {
       );
       expect(err.message).toContain(type);
     }
-    const ivf = await fails(
+    const diskann = await fails(
       'collections/create',
       {
         collectionName: 'nope',
         schema: { fields: [pk, vecField] },
-        indexParams: [{ fieldName: 'v', metricType: 'L2', params: { index_type: 'IVF_FLAT', nlist: 128 } }],
+        indexParams: [{ fieldName: 'v', metricType: 'L2', params: { index_type: 'DISKANN' } }],
       },
       3000,
     );
-    expect(ivf.message).toContain('IVF_FLAT');
+    expect(diskann.message).toContain('DISKANN');
+    // The IVF family is supported, with its build parameters; a bad one is refused by the schema check.
+    await ok('collections/create', {
+      collectionName: 'ivf_ok',
+      schema: { fields: [pk, vecField] },
+      indexParams: [{ fieldName: 'v', metricType: 'L2', params: { index_type: 'IVF_PQ', nlist: 8, m: 2 } }],
+    });
+    expect((await db.collection('ivf_ok')).describe().fields.find((f) => f.name === 'v')).toMatchObject({
+      index: { type: 'IVF_PQ', nlist: 8, m: 2 },
+    });
+    await db.dropCollection('ivf_ok');
+    await fails(
+      'collections/create',
+      {
+        collectionName: 'nope',
+        schema: { fields: [pk, vecField] },
+        indexParams: [{ fieldName: 'v', metricType: 'L2', params: { index_type: 'IVF_PQ', m: 3 } }],
+      },
+      1100,
+    );
     expect(
       (await fails('collections/create', { collectionName: 'nope', dimension: 2, metricType: 'HAMMING' }, 3000))
         .message,

@@ -44,6 +44,7 @@ export function checkMetric(field: FieldView, metricType: unknown): void {
 
 export interface SearchKnobs {
   ef?: number;
+  nprobe?: number;
   radius?: number;
   rangeFilter?: number;
 }
@@ -59,10 +60,12 @@ function knob(sources: (Record<string, unknown> | undefined)[], key: string): nu
   return undefined;
 }
 
-/** `ef`, `radius` and `range_filter` from wherever a client put them (other index params are ignored). */
+/** `ef`, `nprobe`, `radius` and `range_filter` from wherever a client put them (other index params are ignored). */
 export function searchKnobs(...sources: (Record<string, unknown> | undefined)[]): SearchKnobs {
   const out: SearchKnobs = {};
   const ef = knob(sources, 'ef');
+  const nprobe = knob(sources, 'nprobe');
+  if (nprobe !== undefined) out.nprobe = nprobe;
   const radius = knob(sources, 'radius');
   const rangeFilter = knob(sources, 'range_filter');
   if (ef !== undefined) out.ef = ef;

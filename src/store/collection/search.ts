@@ -163,7 +163,8 @@ export function prepareSearch(
   const k = checkInt('k', options.k, 1, MAX_TOPK, 10);
   const offset = checkInt('offset', options.offset, 0, MAX_TOPK, 0);
   if (k + offset > MAX_TOPK) throw new QuiverError('INVALID_ARGUMENT', `k + offset must be at most ${MAX_TOPK}`);
-  const defaultEf = field.index.type === 'HNSW' ? field.index.ef : 64;
+  const defaultEf =
+    field.index.type === 'HNSW' ? field.index.ef : field.index.type === 'AUTOINDEX' ? field.index.hnsw.ef : 64;
   const ef = checkInt('ef', options.ef, 1, 32_768, defaultEf);
   const nprobe = options.nprobe === undefined ? undefined : checkInt('nprobe', options.nprobe, 1, 65_536, 1);
   const rerank = options.rerank === undefined ? undefined : checkInt('rerank', options.rerank, 1, 64, 1);

@@ -52,7 +52,20 @@ export interface IvfParams {
   rerank?: number;
 }
 
-export type IndexParams = HnswParams | FlatParams | IvfParams;
+/**
+ * Milvus's AUTOINDEX: Quiver picks per segment and says what it picked (`stats()` and `explain` name each
+ * segment's index). Segments under 1,000 rows are scanned exactly (FLAT). Larger ones get HNSW, unless
+ * `maxIndexBytesPerRow` is set below what HNSW needs (its graph keeps a copy of the vectors: about
+ * 4·dim + 150 bytes a row); then the most accurate IVF type that fits: IVF_SQ8 (dim + ~50 bytes), IVF_PQ
+ * (dim/4 + ~50), else IVF_FLAT.
+ */
+export interface AutoIndexParams {
+  type: 'AUTOINDEX';
+  /** Memory the index may add per row, beyond the vector column. Default: no limit. */
+  maxIndexBytesPerRow?: number;
+}
+
+export type IndexParams = HnswParams | FlatParams | IvfParams | AutoIndexParams;
 
 export interface PrimaryFieldSchema {
   name: string;

@@ -18,7 +18,14 @@ import type {
 } from './types.js';
 
 export interface ResolvedVectorField extends VectorFieldSchema {
-  index: Required<HnswParams> | { type: 'FLAT' } | ResolvedIvfParams;
+  index: Required<HnswParams> | { type: 'FLAT' } | ResolvedIvfParams | ResolvedAutoIndex;
+}
+
+export interface ResolvedAutoIndex {
+  type: 'AUTOINDEX';
+  maxIndexBytesPerRow?: number;
+  /** What HNSW segments are built with. */
+  hnsw: Required<HnswParams>;
 }
 
 /** IVF settings; sizes left open are chosen per segment when it is built (see ivf-build.ts). */
@@ -56,6 +63,21 @@ function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
   const index: IndexParams = field.index ?? { type: 'HNSW' };
   if (index.type === 'FLAT') return { type: 'FLAT' };
   if (index.type === 'IVF_FLAT' || index.type === 'IVF_SQ8' || index.type === 'IVF_PQ') return resolveIvf(field, index);
+  if (index.type === 'AUTOINDEX') {
+    for (const key of Object.keys(index)) {
+      if (key !== 'type' && key !== 'maxIndexBytesPerRow')
+        fail(`field "${field.name}": AUTOINDEX has no parameter "${key}"`, field.name);
+    }
+    const max = index.maxIndexBytesPerRow;
+    if (max !== undefined && !(typeof max === 'number' && Number.isFinite(max) && max > 0)) {
+      fail(`field "${field.name}": maxIndexBytesPerRow must be a positive number`, field.name);
+    }
+    return {
+      type: 'AUTOINDEX',
+      ...(max === undefined ? {} : { maxIndexBytesPerRow: max }),
+      hnsw: { type: 'HNSW', M: 16, efConstruction: 200, ef: 64 },
+    };
+  }
   if (index.type !== 'HNSW') fail(`field "${field.name}": unknown index type "${(index as { type: string }).type}"`);
   const resolved = {
     type: 'HNSW' as const,

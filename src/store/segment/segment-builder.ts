@@ -11,6 +11,7 @@ import { DYNAMIC_FIELD } from '../schema/types.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
 import { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
+import { chooseAutoIndex } from '../vector/auto-index.js';
 import { FlatIndex } from '../vector/flat-index.js';
 import { buildHnswIndex } from '../vector/hnsw-build.js';
 import { buildIvfIndexInWorker } from '../vector/ivf-build.js';
@@ -121,7 +122,8 @@ export async function buildSealedSegment(
       }
     }
     vectors.set(f.name, data);
-    const ix = f.index;
+    // AUTOINDEX decides per segment, by its size and the field's memory limit.
+    const ix = f.index.type === 'AUTOINDEX' ? chooseAutoIndex(f.index, f.dim, total) : f.index;
     const index: VectorIndex =
       ix.type === 'HNSW'
         ? await buildHnswIndex(

@@ -129,3 +129,56 @@ describe('memory accounting for the other index kinds', () => {
     await db.close();
   });
 });
+
+describe('AUTOINDEX', () => {
+  const make = async (index: Record<string, unknown>, rows: number, growingRows: number) => {
+    const db = await Quiver.open({ memory: true, collection: { growingRows, autoCompact: false } });
+    const col = await db.createCollection('a', {
+      fields: [
+        { name: 'id', type: 'int', primary: true },
+        { name: 'v', type: 'vector', dim: DIM, metric: 'l2', index: index as never },
+      ],
+    });
+    const all = Array.from({ length: rows }, (_, i) => ({ id: i, v: vec(i % N) }));
+    for (let i = 0; i < rows; i += 500) await col.insert(all.slice(i, i + 500));
+    await col.flush();
+    const kinds = col
+      .stats()
+      .segments.filter((s) => s.state === 'sealed')
+      .map((s) => s.vectorIndexes[0]!.kind);
+    const { hits, explain } = await col.search({ vector: vec(N + 1), k: 5, explain: true });
+    expect(hits).toHaveLength(5);
+    await db.close();
+    return { kinds, explained: explain!.map((p) => p.index ?? p.strategy) };
+  };
+
+  it('scans small segments exactly and gives larger ones HNSW, and says so', async () => {
+    const { kinds } = await make({ type: 'AUTOINDEX' }, 2000, 1500);
+    expect(kinds.sort()).toEqual(['FLAT', 'HNSW']);
+  });
+
+  it('under a memory limit per row, picks the most accurate IVF type that fits', async () => {
+    expect((await make({ type: 'AUTOINDEX', maxIndexBytesPerRow: 100 }, 1500, 1500)).kinds).toEqual(['IVF_SQ8']);
+    expect((await make({ type: 'AUTOINDEX', maxIndexBytesPerRow: 30 }, 1500, 1500)).kinds).toEqual(['IVF_FLAT']);
+    const { explained } = await make({ type: 'AUTOINDEX', maxIndexBytesPerRow: 100 }, 1500, 1500);
+    expect(explained).toContain('IVF_SQ8');
+  });
+
+  it('refuses unknown or bad parameters', async () => {
+    const db = await Quiver.open({ memory: true });
+    for (const index of [
+      { type: 'AUTOINDEX', nlist: 4 },
+      { type: 'AUTOINDEX', maxIndexBytesPerRow: -1 },
+    ]) {
+      await expect(
+        db.createCollection(`x${Math.random().toString(36).slice(2, 8)}`, {
+          fields: [
+            { name: 'id', type: 'int', primary: true },
+            { name: 'v', type: 'vector', dim: DIM, metric: 'l2', index: index as never },
+          ],
+        }),
+      ).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
+    }
+    await db.close();
+  });
+});

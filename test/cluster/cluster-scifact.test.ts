@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Answer, ask } from '../../src/ask/ask.js';
 import { main } from '../../src/cli/main.js';
 import { readAssignment } from '../../src/cluster/assignment.js';
 import { ClusterClient } from '../../src/cluster/cluster-client.js';
@@ -18,6 +19,7 @@ import type { Embedder } from '../../src/embed/embedder.js';
 import { Quiver } from '../../src/index.js';
 import { createEmbedder } from '../../src/pipeline/create-embedder.js';
 import { loadPipeline } from '../../src/pipeline/load-pipeline.js';
+import { openRag } from '../../src/pipeline/open-rag.js';
 import { loadBeirEvalSet } from '../../src/retrieve/eval/beir.js';
 import type { CollectionApi } from '../../src/store/collection/collection-api.js';
 import { eventually, startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -76,6 +78,28 @@ describe.skipIf(skip)('SciFact in a cluster ranks as in embedded mode', () => {
       60_000,
       'segments on both nodes',
     );
+  }, 120_000);
+
+  it('quiver --cluster ask answers with citations from the cluster, as embedded mode does', async () => {
+    const question = 'What is the effect of vitamin D on bone fracture risk?';
+    const run = async (args: string[]): Promise<Answer> => {
+      const lines: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => lines.push(a.join(' '));
+      try {
+        expect(await main(['node', 'quiver', ...args, '--json', 'ask', question, '--pipeline', PIPELINE])).toBe(0);
+      } finally {
+        console.log = log;
+      }
+      return JSON.parse(lines.join('\n')) as Answer;
+    };
+    const fromCluster = await run(['--cluster']);
+    // Embedded: the same loop through the library (this test holds the store's folder open).
+    const rag = await openRag(db, 'beir', await loadPipeline(PIPELINE), embedder);
+    const fromEmbedded = await ask(rag.components, question, rag.defaults);
+    expect(fromCluster.citations.length).toBeGreaterThan(0);
+    expect(fromCluster.answer).toBe(fromEmbedded.answer);
+    expect(fromCluster.citations.map((c) => c.source)).toEqual(fromEmbedded.citations.map((c) => c.source));
   }, 120_000);
 
   it('returns the same top-10 for every test query: BM25, exact dense and hybrid', async () => {

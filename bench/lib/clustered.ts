@@ -4,16 +4,9 @@
  * is close to the spread of the centres themselves (0.58): overlapping clusters, the hard case for ANN.
  */
 
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/store/util/random.js';
+
+export { mulberry32 };
 
 function gaussian(r: () => number): number {
   const u = Math.max(r(), 1e-12);

@@ -12,6 +12,7 @@ import { manifestKey } from '../../src/cluster/keys.js';
 import { Quiver } from '../../src/index.js';
 import type { Collection } from '../../src/store/collection/collection.js';
 import type { CollectionSchema, Row } from '../../src/store/schema/types.js';
+import { mulberry32 } from '../../src/store/util/random.js';
 import { eventually, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { findEtcdBinary } from '../helpers/etcd.js';
 import { expectSameRanking } from '../helpers/ranking.js';
@@ -21,16 +22,7 @@ const N = 5000;
 /** A skewed vocabulary, and texts of varied length, so BM25 scores rarely tie. */
 const word = (r: () => number) => `w${Math.floor(400 * r() ** 2)}`;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const schema: CollectionSchema = {
   fields: [

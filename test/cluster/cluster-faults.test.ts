@@ -17,6 +17,7 @@ import type { ClusterCollection } from '../../src/cluster/cluster-collection.js'
 import { manifestKey, walRoot } from '../../src/cluster/keys.js';
 import { Quiver } from '../../src/index.js';
 import type { CollectionSchema, Row } from '../../src/store/schema/types.js';
+import { mulberry32 } from '../../src/store/util/random.js';
 import { eventually, type RoleProcess, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { etcdLeader, findEtcdBinary } from '../helpers/etcd.js';
 
@@ -24,16 +25,7 @@ const DIM = 8;
 const TTL = 3;
 const skip = findEtcdBinary() === undefined && !process.env.CI;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const r = rng(42);
 const vec = () => Array.from({ length: DIM }, () => r() * 2 - 1);
 const rows = (prefix: string, n: number): Row[] =>

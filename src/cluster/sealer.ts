@@ -178,24 +178,7 @@ export class Sealer {
         added = { id, file, bytes: bytes.length };
       }
       await this.#lock.run(async () => {
-        let offset = 0;
-        if (output) {
-          // Deletes that arrived while the output was built.
-          for (const { segment, rows } of sources) {
-            for (let i = 0; i < rows.length; i++) if (segment.deleted.has(rows[i]!)) output.markDeleted(offset + i);
-            offset += rows.length;
-          }
-        }
-        const after: SealedSegment[] = this.data.sealed.filter((s) => !inputs.includes(s));
-        if (output) after.push(output);
-        await this.#commit(after, () => {}, added);
-        offset = 0;
-        for (const { segment, rows } of sources) {
-          if (output) this.data.relocate(segment, rows, output, offset);
-          offset += rows.length;
-        }
-        this.data.sealed = after;
-        for (const s of inputs) s.dispose();
+        await this.data.replaceSealed(inputs, sources, output, (after) => this.#commit(after, () => {}, added));
       });
     } catch (err) {
       output?.dispose();

@@ -333,23 +333,7 @@ export class CollectionCore {
       }
       await this.writes.run(async () => {
         this.assertOpen();
-        let offset = 0;
-        if (output) {
-          for (const { segment, rows } of sources) {
-            for (let i = 0; i < rows.length; i++) if (segment.deleted.has(rows[i]!)) output.markDeleted(offset + i);
-            offset += rows.length;
-          }
-        }
-        const after = this.data.sealed.filter((s) => !inputs.includes(s));
-        if (output) after.push(output);
-        await this.commit(after, () => {}, written);
-        offset = 0;
-        for (const { segment, rows } of sources) {
-          if (output) this.data.relocate(segment, rows, output, offset);
-          offset += rows.length;
-        }
-        this.data.sealed = after;
-        for (const s of inputs) s.dispose();
+        await this.data.replaceSealed(inputs, sources, output, (after) => this.commit(after, () => {}, written));
       });
     } catch (err) {
       output?.dispose();

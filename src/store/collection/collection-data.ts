@@ -10,6 +10,7 @@ import type { ResolvedSchema } from '../schema/validate-schema.js';
 import { GrowingSegment } from '../segment/growing-segment.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { Segment } from '../segment/segment.js';
+import type { SegmentSource } from '../segment/segment-builder.js';
 
 export interface RowLocation {
   segment: Segment;
@@ -90,6 +91,38 @@ export class CollectionData {
     this.sealing.push(frozen);
     this.growing = new GrowingSegment(nextId, this.schema);
     return frozen;
+  }
+
+  /**
+   * Swaps compaction inputs for their output (undefined when nothing survived): deletes that arrived while the
+   * output was built are carried over, `commit` persists the new segment list, and only then do the keys move
+   * and the inputs go. Call it holding whatever lock serializes writes.
+   */
+  async replaceSealed(
+    inputs: SealedSegment[],
+    sources: SegmentSource[],
+    output: SealedSegment | undefined,
+    commit: (after: SealedSegment[]) => Promise<void>,
+  ): Promise<void> {
+    if (output) {
+      let offset = 0;
+      for (const { segment, rows } of sources) {
+        for (let i = 0; i < rows.length; i++) if (segment.deleted.has(rows[i]!)) output.markDeleted(offset + i);
+        offset += rows.length;
+      }
+    }
+    const after = this.sealed.filter((s) => !inputs.includes(s));
+    if (output) after.push(output);
+    await commit(after);
+    if (output) {
+      let offset = 0;
+      for (const { segment, rows } of sources) {
+        this.relocate(segment, rows, output, offset);
+        offset += rows.length;
+      }
+    }
+    this.sealed = after;
+    for (const s of inputs) s.dispose();
   }
 
   /**

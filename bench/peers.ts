@@ -12,7 +12,7 @@
  * Writes bench/results/peers.json and bench/results/peers-recall-qps.svg, and prints Markdown tables.
  * Run: npm run bench:peers   (BENCH_N=20000 for a quick run; BENCH_SYSTEMS=quiver,hnswlib for some;
  * BENCH_CHART_ONLY=1 redraws the chart from peers.json; BENCH_KEEP=1 keeps the inputs and stores in the temp
- * folder). A Node 22 it needs is installed once into node_modules/.cache/quiver-bench; BENCH_NODE_22=<node
+ * folder; BENCH_OUT=peers-1m writes peers-1m.json and peers-1m-recall-qps.svg instead). A Node 22 it needs is installed once into node_modules/.cache/quiver-bench; BENCH_NODE_22=<node
  * binary> uses one you have instead.
  */
 
@@ -30,6 +30,7 @@ import type { PhaseReport } from './peers/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
+const OUT = process.env.BENCH_OUT ?? 'peers';
 const BASELINE = 'hnswlib';
 
 /** Adapter file (bench/peers/<id>.ts) and the npm package whose version and engines it runs under. */
@@ -164,13 +165,13 @@ async function runSystem(id: string, pkg: string | undefined, dir: string): Prom
 }
 
 function writeChart(result: PeersResult): void {
-  writeFileSync(join(RESULTS, 'peers-recall-qps.svg'), recallQpsChart(result));
-  console.log('wrote bench/results/peers-recall-qps.svg');
+  writeFileSync(join(RESULTS, `${OUT}-recall-qps.svg`), recallQpsChart(result));
+  console.log(`wrote bench/results/${OUT}-recall-qps.svg`);
 }
 
 async function main(): Promise<void> {
   if (process.env.BENCH_CHART_ONLY) {
-    writeChart(JSON.parse(readFileSync(join(RESULTS, 'peers.json'), 'utf8')) as PeersResult);
+    writeChart(JSON.parse(readFileSync(join(RESULTS, `${OUT}.json`), 'utf8')) as PeersResult);
     return;
   }
   const wanted = process.env.BENCH_SYSTEMS?.split(',').map((s) => s.trim());
@@ -213,8 +214,8 @@ async function main(): Promise<void> {
       systems: results,
     };
     console.log(`\n${markdown(result)}\n`);
-    writeFileSync(join(RESULTS, 'peers.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log('wrote bench/results/peers.json');
+    writeFileSync(join(RESULTS, `${OUT}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote bench/results/${OUT}.json`);
     writeChart(result);
   } finally {
     cleanUp();

@@ -15,6 +15,7 @@
 
 import { QuiverError } from '../errors.js';
 import { CollectionData } from '../store/collection/collection-data.js';
+import { compactionStats, runCompaction } from '../store/collection/compaction.js';
 import { planCompaction } from '../store/collection/compaction-policy.js';
 import { type Manifest, manifestKey, parseManifest, segmentKey } from '../store/collection/manifest.js';
 import { type AddedSegment, ManifestLog } from '../store/collection/manifest-log.js';
@@ -23,7 +24,7 @@ import { decodeEntry } from '../store/schema/entry-codec.js';
 import { type ResolvedSchema, resolveSchema } from '../store/schema/validate-schema.js';
 import type { GrowingSegment } from '../store/segment/growing-segment.js';
 import type { SealedSegment } from '../store/segment/sealed-segment.js';
-import { buildSealedSegment, type SegmentSource } from '../store/segment/segment-builder.js';
+import { buildSealedSegment } from '../store/segment/segment-builder.js';
 import { encodeSegment } from '../store/segment/segment-codec.js';
 import type { MetaStore } from '../store/storage/meta-store.js';
 import type { ObjectStore } from '../store/storage/object-store.js';
@@ -155,35 +156,25 @@ export class Sealer {
     }
   }
 
-  /** Runs one compaction task if the policy finds one; resolves true when it did. */
+  /**
+   * Runs one compaction task if the policy finds one; resolves true when it did. The cluster keeps LSM tiers
+   * (no extend or absorb rules): every rewrite of a big segment would make its query node load it again.
+   */
   async compactOnce(): Promise<boolean> {
-    const stats = this.data.sealed.map((s) => ({ id: s.id, rows: s.rowCount, deleted: s.deletedCount }));
-    const task = planCompaction(stats, this.#deps.options, this.#deps.options.growingRows, false);
+    const stats = compactionStats(this.data.sealed, this.schema);
+    const task = planCompaction(stats, { ...this.#deps.options, extend: false }, this.#deps.options.growingRows);
     if (!task) return false;
-    const inputs = task.segments.map((id) => this.data.sealed.find((s) => s.id === id)!);
-    const sources: SegmentSource[] = inputs.map((segment) => ({
-      segment,
-      rows: segment.deleted.clone().not().toArray(),
-      keepTombstones: false,
-    }));
-    const total = sources.reduce((n, s) => n + s.rows.length, 0);
     const id = this.#nextSegmentId++;
-    const output = total > 0 ? await buildSealedSegment(this.schema, id, sources) : undefined;
-    try {
-      let added: AddedSegment | undefined;
-      if (output) {
-        const file = segmentKey(this.manifest, id);
-        const bytes = await encodeSegment(output, this.schema);
-        await this.#deps.objects.put(file, bytes);
-        added = { id, file, bytes: bytes.length };
-      }
-      await this.#lock.run(async () => {
-        await this.data.replaceSealed(inputs, sources, output, (after) => this.#commit(after, () => {}, added));
-      });
-    } catch (err) {
-      output?.dispose();
-      throw err;
-    }
+    await runCompaction({
+      schema: this.schema,
+      data: this.data,
+      objects: this.#deps.objects,
+      task,
+      id,
+      file: segmentKey(this.manifest, id),
+      locked: (fn) => this.#lock.run(fn),
+      commit: (after, added) => this.#commit(after, () => {}, added),
+    });
     return true;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The engine room of one open collection: the durable write path (validate, WAL append with fsync, apply),
- * the background maintenance loop (seal frozen segments, then compact), manifest commits, and recovery on
+ * the background maintenance (a seal loop and a compaction loop), manifest commits, and recovery on
  * open (load sealed segments and their tombstones, replay the WAL past the checkpoint). The public
  * Collection class is a thin, typed facade over it.
  *
@@ -18,7 +18,7 @@ import type { WalEntry } from '../schema/batch.js';
 import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
 import { type ResolvedSchema, resolveSchema } from '../schema/validate-schema.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
-import { buildSealedSegment, type SegmentSource } from '../segment/segment-builder.js';
+import { buildSealedSegment } from '../segment/segment-builder.js';
 import { encodeSegment } from '../segment/segment-codec.js';
 import type { MetaStore } from '../storage/meta-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -26,6 +26,7 @@ import { Mutex } from '../util/mutex.js';
 import { readWal } from '../wal/wal-reader.js';
 import { WalWriter } from '../wal/wal-writer.js';
 import { CollectionData } from './collection-data.js';
+import { compactionStats, runCompaction } from './compaction.js';
 import { planCompaction } from './compaction-policy.js';
 import { type Manifest, manifestKey, parseManifest, segmentKey, walPrefix } from './manifest.js';
 import { type AddedSegment, ManifestLog } from './manifest-log.js';
@@ -53,20 +54,30 @@ export class CollectionCore {
   readonly meta: MetaStore;
   readonly data: CollectionData;
   readonly writes = new Mutex();
-  /** Serializes maintenance tasks (seals and compactions), background or requested. */
-  private readonly maintenance = new Mutex();
+  /** Serializes seals. */
+  private readonly seals = new Mutex();
+  /** Serializes compactions, background or requested. Seals go on beside a compaction. */
+  private readonly compactions = new Mutex();
   private readonly log: ManifestLog;
   private nextSegmentId: number;
   private wal!: WalWriter;
   private closed = false;
   private failure: Error | undefined;
-  private background: Promise<void> | undefined;
+  private sealLoop: Promise<void> | undefined;
+  private compactLoop: Promise<void> | undefined;
+  /** Set by kick(): the compaction loop looks again before it stops. */
+  private compactAgain = false;
   private readonly abort = new AbortController();
   backgroundError: Error | undefined;
   /** Emits 'sealed' after each seal, so throttled writers can go on. */
   private readonly sealed = new EventEmitter();
-  /** What maintenance is doing right now. */
-  activity: 'idle' | 'sealing' | 'compacting' = 'idle';
+  private sealingNow = false;
+  private compactingNow = false;
+
+  /** What maintenance is doing right now (compaction first when both run). */
+  get activity(): 'idle' | 'sealing' | 'compacting' {
+    return this.compactingNow ? 'compacting' : this.sealingNow ? 'sealing' : 'idle';
+  }
   report!: OpenReport;
 
   /** The manifest as last committed. */
@@ -211,36 +222,34 @@ export class CollectionCore {
     this.kick();
   }
 
-  /** Starts the maintenance loop unless it is running. */
+  /** Starts the seal loop and the compaction loop unless they run; a running compaction loop looks again. */
   kick(): void {
-    if (this.background || this.closed) return;
-    this.background = this.maintain().finally(() => {
-      this.background = undefined;
-      if (!this.closed && this.data.sealing.length > 0 && !this.backgroundError) this.kick();
-    });
+    if (this.closed) return;
+    if (!this.sealLoop && this.data.sealing.length > 0) {
+      this.sealLoop = this.loop(() => this.sealStep()).finally(() => {
+        this.sealLoop = undefined;
+        if (!this.closed && this.data.sealing.length > 0 && !this.backgroundError) this.kick();
+      });
+    }
+    if (!this.options.autoCompact) return;
+    this.compactAgain = true;
+    if (!this.compactLoop) {
+      this.compactLoop = this.loop(() => this.compactStep()).finally(() => {
+        this.compactLoop = undefined;
+      });
+    }
   }
 
   /**
-   * Seals frozen segments, then compacts, until there is nothing left to do. A failing task is retried with
-   * backoff; after three failures in a row the loop stops and keeps the error (flush() reports it), and the
-   * next write or flush starts it again.
+   * Runs `step` until it reports nothing left to do. A failing step is retried with backoff; after three
+   * failures in a row the loop stops and keeps the error (flush() reports it), and the next write or flush
+   * starts it again.
    */
-  private async maintain(): Promise<void> {
+  private async loop(step: () => Promise<boolean>): Promise<void> {
     let failures = 0;
-    let compactTurn = false;
     while (!this.closed) {
       try {
-        // Alternate: after each seal, compaction gets a turn, so steady ingest cannot starve it.
-        const compacted: boolean =
-          this.options.autoCompact &&
-          (compactTurn || this.data.sealing.length === 0) &&
-          (await this.maintenance.run(() => this.compactOnce(false)));
-        if (!compacted) {
-          if (this.data.sealing.length === 0) return;
-          await this.maintenance.run(() => this.sealOldest());
-          this.sealed.emit('sealed');
-        }
-        compactTurn = !compacted;
+        if (!(await step())) return;
         failures = 0;
         this.backgroundError = undefined;
       } catch (err) {
@@ -253,13 +262,23 @@ export class CollectionCore {
     }
   }
 
-  private async sealOldest(): Promise<void> {
-    this.activity = 'sealing';
+  private async sealStep(): Promise<boolean> {
+    if (this.data.sealing.length === 0) return false;
+    this.sealingNow = true;
     try {
-      await this.sealOldestTask();
+      await this.seals.run(() => this.sealOldestTask());
     } finally {
-      this.activity = 'idle';
+      this.sealingNow = false;
     }
+    this.sealed.emit('sealed');
+    this.kick();
+    return true;
+  }
+
+  private async compactStep(): Promise<boolean> {
+    this.compactAgain = false;
+    const compacted = await this.compactions.run(() => this.compactOnce(false));
+    return compacted || this.compactAgain;
   }
 
   private async sealOldestTask(): Promise<void> {
@@ -269,9 +288,8 @@ export class CollectionCore {
       this.schema,
       frozen.id,
       [{ segment: frozen, rows, keepTombstones: true }],
-      {
-        signal: this.abort.signal,
-      },
+      // With compaction on, HNSW graphs are left to it (index-target.ts): it extends a big segment's graph.
+      { signal: this.abort.signal, interim: this.options.autoCompact },
     );
     try {
       const file = segmentKey(this.manifest, frozen.id);
@@ -299,46 +317,33 @@ export class CollectionCore {
     await this.wal.removeThrough(this.manifest.checkpoint);
   }
 
-  /** Runs one compaction task if the policy finds one; resolves true when it did. Hold `maintenance`. */
+  /** Runs one compaction task if the policy finds one; resolves true when it did. Hold `compactions`. */
   private async compactOnce(major: boolean): Promise<boolean> {
-    const stats = this.data.sealed.map((s) => ({ id: s.id, rows: s.rowCount, deleted: s.deletedCount }));
+    const stats = compactionStats(this.data.sealed, this.schema);
     const task = planCompaction(stats, this.options, this.options.growingRows, major);
     if (!task) return false;
-    this.activity = 'compacting';
+    this.compactingNow = true;
     try {
-      await this.runCompaction(task.segments);
+      const id = this.nextSegmentId++;
+      await runCompaction({
+        schema: this.schema,
+        data: this.data,
+        objects: this.objects,
+        task,
+        id,
+        file: segmentKey(this.manifest, id),
+        build: { signal: this.abort.signal },
+        locked: (fn) =>
+          this.writes.run(async () => {
+            this.assertOpen();
+            await fn();
+          }),
+        commit: (after, added) => this.commit(after, () => {}, added),
+      });
     } finally {
-      this.activity = 'idle';
+      this.compactingNow = false;
     }
     return true;
-  }
-
-  private async runCompaction(ids: number[]): Promise<void> {
-    const inputs = ids.map((id) => this.data.sealed.find((s) => s.id === id)!);
-    const sources: SegmentSource[] = inputs.map((segment) => {
-      const live = segment.deleted.clone().not();
-      return { segment, rows: live.toArray(), keepTombstones: false };
-    });
-    const total = sources.reduce((n, s) => n + s.rows.length, 0);
-    const id = this.nextSegmentId++;
-    const output =
-      total > 0 ? await buildSealedSegment(this.schema, id, sources, { signal: this.abort.signal }) : undefined;
-    try {
-      let written: { id: number; file: string; bytes: number } | undefined;
-      if (output) {
-        const file = segmentKey(this.manifest, id);
-        const bytes = await encodeSegment(output, this.schema);
-        await this.objects.put(file, bytes);
-        written = { id, file, bytes: bytes.length };
-      }
-      await this.writes.run(async () => {
-        this.assertOpen();
-        await this.data.replaceSealed(inputs, sources, output, (after) => this.commit(after, () => {}, written));
-      });
-    } catch (err) {
-      output?.dispose();
-      throw err;
-    }
   }
 
   /** Commits a new manifest listing `segments` (see ManifestLog). Hold the write lock. */
@@ -375,14 +380,14 @@ export class CollectionCore {
 
   /** Resolves when no background task is running. */
   async idle(): Promise<void> {
-    while (this.background) await this.background;
+    while (this.sealLoop || this.compactLoop) await Promise.all([this.sealLoop, this.compactLoop]);
   }
 
   /** Runs compaction now; `major` merges every segment that fits under maxSegmentRows. */
   async compact(major: boolean): Promise<number> {
     await this.idle();
     let tasks = 0;
-    while (!this.closed && (await this.maintenance.run(() => this.compactOnce(major)))) tasks++;
+    while (!this.closed && (await this.compactions.run(() => this.compactOnce(major)))) tasks++;
     return tasks;
   }
 
@@ -392,7 +397,7 @@ export class CollectionCore {
       this.closed = true;
     });
     this.abort.abort();
-    await this.background?.catch(() => {});
+    await Promise.all([this.sealLoop?.catch(() => {}), this.compactLoop?.catch(() => {})]);
     await this.wal.close();
     for (const s of this.data.sealed) s.dispose();
   }

@@ -17,6 +17,7 @@ import { compileFilter } from '../filter/index.js';
 import type { PrimaryKey, WalEntry } from '../schema/batch.js';
 import type { Row } from '../schema/types.js';
 import { validateRows } from '../schema/validate-rows.js';
+import { waitsForIndex } from '../segment/index-target.js';
 import { candidateRows } from '../segment/planner.js';
 import type { Segment } from '../segment/segment.js';
 import type { CollectionApi } from './collection-api.js';
@@ -414,6 +415,8 @@ export class Collection implements CollectionApi {
       state: seg.state === 'growing' && d.sealing.includes(seg as never) ? ('sealing' as const) : seg.state,
       rows: seg.rowCount,
       deleted: seg.deletedCount,
+      // Sealed with an interim FLAT index; compaction builds or extends its HNSW graph.
+      awaitingIndex: seg.state === 'sealed' && waitsForIndex(seg, this.core.schema),
       // Memory per row: each vector field's column (4 bytes a dimension), and what its index adds on top.
       vectorIndexes: this.core.schema.vectors.map((f) => {
         const index = seg.vectorIndex(f.name);

@@ -3,6 +3,10 @@
  * live rows of several sealed segments when compacting. Columns and vectors are gathered into fresh
  * exact-size arrays, HNSW graphs are built in a worker thread, and scalar indexes are built in slices
  * that yield to the event loop.
+ *
+ * Two shortcuts for HNSW fields (see index-target.ts): `interim` stores a FLAT index instead of building the
+ * graph, and when the first source is a whole sealed HNSW segment (every row, tombstones kept), its graph is
+ * extended with the other sources' rows instead of being rebuilt.
  */
 
 import { buildScalarIndex } from '../scalar/build-scalar-index.js';
@@ -11,12 +15,12 @@ import { DYNAMIC_FIELD } from '../schema/types.js';
 import type { ResolvedSchema } from '../schema/validate-schema.js';
 import { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
-import { chooseAutoIndex } from '../vector/auto-index.js';
 import { FlatIndex } from '../vector/flat-index.js';
 import { buildHnswIndex } from '../vector/hnsw-build.js';
 import { buildIvfIndexInWorker } from '../vector/ivf-build.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { type Column, columnValue } from './columns.js';
+import { targetIndex } from './index-target.js';
 import { SealedSegment } from './sealed-segment.js';
 import { PARTITION_COLUMN, type Segment } from './segment.js';
 
@@ -74,6 +78,19 @@ export interface BuildOptions {
   /** Seed for HNSW level generation, so builds are reproducible. */
   seed?: number;
   signal?: AbortSignal;
+  /** Store FLAT where a field's target is HNSW; compaction builds the graph later. */
+  interim?: boolean;
+}
+
+/** The serialized graph of field `field` when the first source can be extended rather than rebuilt. */
+async function baseGraph(sources: SegmentSource[], field: string): Promise<Uint8Array | undefined> {
+  const first = sources[0];
+  if (first?.segment.state !== 'sealed' || sources.length < 2) return undefined;
+  // Row i of the base must stay row i, dead rows included (they keep their tombstones).
+  if (first.rows.length !== first.segment.rowCount) return undefined;
+  if (first.segment.deletedCount > 0 && !first.keepTombstones) return undefined;
+  const index = first.segment.vectorIndex(field);
+  return index.kind === 'HNSW' ? index.serialize() : undefined;
 }
 
 export async function buildSealedSegment(
@@ -122,18 +139,17 @@ export async function buildSealedSegment(
       }
     }
     vectors.set(f.name, data);
-    // AUTOINDEX decides per segment, by its size and the field's memory limit.
-    const ix = f.index.type === 'AUTOINDEX' ? chooseAutoIndex(f.index, f.dim, total) : f.index;
+    const ix = targetIndex(f, total);
     const index: VectorIndex =
-      ix.type === 'HNSW'
+      ix.type === 'HNSW' && !options.interim
         ? await buildHnswIndex(
             data,
             f.dim,
             f.metric,
             { M: ix.M, efConstruction: ix.efConstruction, seed: options.seed ?? id },
-            options.signal ? { signal: options.signal } : undefined,
+            { signal: options.signal, base: await baseGraph(sources, f.name) },
           )
-        : ix.type === 'FLAT'
+        : ix.type === 'FLAT' || ix.type === 'HNSW'
           ? new FlatIndex(data, f.dim, f.metric, total)
           : await buildIvfIndexInWorker(data, f.dim, f.metric, total, {
               kind: ix.type,

@@ -3,6 +3,11 @@
  * second at 384-d), so it runs here, never on the main thread. The graph is written to the path the main
  * thread chose; the main thread loads it with the async readIndex.
  *
+ * With `basePath`, the build extends an existing graph instead of starting empty: the base file holds the
+ * graph of the first `baseRows` vectors (labels 0..baseRows-1, as in the segment being extended), and only
+ * the rows after them are inserted. That is how compaction merges new rows into a big segment at the cost of
+ * the new rows alone.
+ *
  * A worker must never be terminated while it is inside the addon (hnswlib-node then throws into a dying
  * environment, which aborts the whole process), so cancellation is cooperative: the main thread sets a flag
  * in shared memory and the loop checks it between inserts.
@@ -20,6 +25,8 @@ export interface BuildJob {
   efConstruction: number;
   seed: number;
   path: string;
+  /** An hnswlib file holding the graph of the first rows of `vectors`, to extend. */
+  basePath?: string;
   /** Int32Array over a SharedArrayBuffer; a non-zero first element asks the build to stop. */
   cancel: Int32Array;
 }
@@ -29,9 +36,22 @@ const CHECK_EVERY = 32;
 async function build(job: BuildJob): Promise<'built' | 'cancelled'> {
   const n = job.vectors.length / job.dim;
   const index = createNativeHnsw(job.metric, job.dim);
-  index.initIndex({ maxElements: Math.max(1, n), m: job.M, efConstruction: job.efConstruction, randomSeed: job.seed });
+  let first = 0;
+  if (job.basePath) {
+    index.readIndexSync(job.basePath);
+    first = index.getCurrentCount();
+    if (first > n) throw new Error(`the base graph holds ${first} rows, more than the ${n} to index`);
+    index.resizeIndex(Math.max(1, n));
+  } else {
+    index.initIndex({
+      maxElements: Math.max(1, n),
+      m: job.M,
+      efConstruction: job.efConstruction,
+      randomSeed: job.seed,
+    });
+  }
   const point = new Array<number>(job.dim);
-  for (let row = 0; row < n; row++) {
+  for (let row = first; row < n; row++) {
     if (row % CHECK_EVERY === 0 && Atomics.load(job.cancel, 0) !== 0) return 'cancelled';
     const off = row * job.dim;
     for (let d = 0; d < job.dim; d++) point[d] = job.vectors[off + d]!;

@@ -1,9 +1,10 @@
 /**
  * Builds an HNSW index in a worker thread and loads it on the main thread with the async readIndex, so the
  * event loop stays responsive. Works from compiled JS and from TypeScript sources (tests, tsx).
+ * `base` extends an existing graph (see the worker): its bytes cover the first rows of `vectors`.
  */
 
-import { stat, unlink } from 'node:fs/promises';
+import { stat, unlink, writeFile } from 'node:fs/promises';
 import { QuiverError } from '../../errors.js';
 import type { Metric } from '../schema/types.js';
 import type { BuildJob } from './hnsw-build-worker.js';
@@ -22,10 +23,11 @@ export async function buildHnswIndex(
   dim: number,
   metric: Metric,
   params: HnswBuildParams,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; base?: Uint8Array } = {},
 ): Promise<HnswIndex> {
   const size = vectors.length / dim;
   const path = tempIndexPath();
+  const basePath = options.base ? tempIndexPath() : undefined;
   const job: BuildJob = {
     vectors,
     dim,
@@ -34,9 +36,11 @@ export async function buildHnswIndex(
     efConstruction: params.efConstruction,
     seed: params.seed,
     path,
+    ...(basePath ? { basePath } : {}),
     cancel: new Int32Array(new SharedArrayBuffer(4)),
   };
   try {
+    if (basePath) await writeFile(basePath, options.base!);
     await new Promise<void>((resolve, reject) => {
       if (options.signal?.aborted) return reject(new QuiverError('CLOSED', 'index build aborted'));
       const worker = startWorker('hnsw-build-worker', job);
@@ -65,5 +69,6 @@ export async function buildHnswIndex(
     return new HnswIndex(native, dim, metric, size, (await stat(path)).size);
   } finally {
     await unlink(path).catch(() => {});
+    if (basePath) await unlink(basePath).catch(() => {});
   }
 }

@@ -78,11 +78,16 @@ export class HnswIndex implements VectorIndex {
     this.deletes++;
   }
 
-  /** hnswlib persists by file path only: write a temp file and read it back. Not while searches may run. */
+  /**
+   * hnswlib persists by file path only: write a temp file and read it back. The save runs on a libuv thread
+   * and only reads the graph, as searches do, so searches may go on meanwhile (compaction serializes a live
+   * segment to extend it). `native` is held in this frame so a dispose() meanwhile cannot free it mid-save.
+   */
   async serialize(): Promise<Uint8Array> {
     const path = tempIndexPath();
+    const native = this.native!;
     try {
-      await this.native!.writeIndex(path);
+      await native.writeIndex(path);
       return new Uint8Array(await readFile(path));
     } finally {
       await unlink(path).catch(() => {});

@@ -1,13 +1,14 @@
 /**
  * buildHnswIndex runs hnswlib's synchronous addPoint in a worker thread: building 20,000 × 128 must not stall
- * the event loop, and an AbortSignal must reject the build with a QuiverError and stop the worker.
+ * the event loop, and an AbortSignal must reject the build with a QuiverError and stop the worker. Extending a
+ * serialized graph keeps its rows' labels and finds the new rows as well as a fresh build does.
  */
 
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { clusteredVectors } from '../../../bench/lib/clustered.js';
-import { normalizeRows } from '../../../bench/lib/measure.js';
+import { exactTopK, normalizeRows, recallAt } from '../../../bench/lib/measure.js';
 import { isQuiverError } from '../../../src/errors.js';
 import { buildHnswIndex } from '../../../src/store/vector/hnsw-build.js';
 
@@ -83,5 +84,45 @@ describe('buildHnswIndex', () => {
     );
     expect(isQuiverError(err, 'CLOSED'), String(err)).toBe(true);
     expect(workers()).toBe(before);
+  });
+
+  it('extends a serialized graph with new rows: labels stay, recall matches a fresh build', async () => {
+    const n = 6000;
+    const base = 4000;
+    const vectors = clusteredVectors({ n, dim: DIM, clusters: 60, sigma: 2, seed: 9 });
+    normalizeRows(vectors, DIM);
+    const small = await buildHnswIndex(vectors.subarray(0, base * DIM), DIM, 'cosine', PARAMS);
+    small.markDeleted(17);
+    const bytes = await small.serialize();
+    small.dispose();
+    const extended = await buildHnswIndex(vectors, DIM, 'cosine', PARAMS, { base: bytes });
+    const fresh = await buildHnswIndex(vectors, DIM, 'cosine', PARAMS);
+    try {
+      expect(extended.size).toBe(n);
+      // A base row and an added row are each their own nearest neighbour, under their own labels.
+      for (const row of [5, 3999, 4000, 5999]) {
+        expect(extended.search(vectors.subarray(row * DIM, (row + 1) * DIM), 1).labels[0]).toBe(row);
+      }
+      // The base's tombstone travels with its graph.
+      const hits = extended.search(vectors.subarray(17 * DIM, 18 * DIM), 5, { ef: 200 });
+      expect([...hits.labels]).not.toContain(17);
+      const queries = clusteredVectors({ n: 100, dim: DIM, clusters: 60, sigma: 2, seed: 9 });
+      normalizeRows(queries, DIM);
+      let recallExtended = 0;
+      let recallFresh = 0;
+      for (let q = 0; q < 100; q++) {
+        const query = queries.subarray(q * DIM, (q + 1) * DIM);
+        const truth = exactTopK(vectors, DIM, query, 10, (row) => row !== 17);
+        recallExtended += recallAt(extended.search(query, 10, { ef: 64 }).labels, truth, 10) / 100;
+        const freshHits = [...fresh.search(query, 11, { ef: 64 }).labels].filter((row) => row !== 17);
+        recallFresh += recallAt(freshHits, truth, 10) / 100;
+      }
+      expect(recallExtended).toBeGreaterThan(0.95);
+      expect(recallExtended).toBeGreaterThan(recallFresh - 0.02);
+    } finally {
+      extended.dispose();
+      fresh.dispose();
+    }
+    expect(await tempFiles()).toEqual([]);
   });
 });

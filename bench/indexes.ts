@@ -6,12 +6,13 @@
  * Per configuration: recall@10 against exact search, QPS, build time, and bytes per vector: the index's own
  * (codes, list entries, centroids; HNSW's serialized graph) and what stays resident with the segment's vector
  * column, which re-ranking and the exact paths read. Ratios are against FLAT measured in the same run.
- * Prints a table and writes bench/results/indexes.json.
+ * Prints a table, writes bench/results/indexes.json and draws its recall–QPS curves in
+ * bench/results/indexes-recall-qps.svg.
  *
- * Run: npm run bench:indexes
+ * Run: npm run bench:indexes   (BENCH_CHART_ONLY=1 redraws the chart from indexes.json)
  */
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Metric } from '../src/store/schema/types.js';
 import { FlatIndex } from '../src/store/vector/flat-index.js';
 import { buildHnswIndex } from '../src/store/vector/hnsw-build.js';
@@ -20,6 +21,7 @@ import type { IvfIndex } from '../src/store/vector/ivf-index.js';
 import type { VectorIndex, VectorSearchOptions } from '../src/store/vector/vector-index.js';
 import { clusteredVectors } from './lib/clustered.js';
 import { exactTopK, normalizeRows, printTable, recallAt } from './lib/measure.js';
+import { lineChart } from './lib/svg-chart.js';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const DIM = 384;
@@ -37,6 +39,40 @@ interface Row {
   residentBytesPerVector: number;
 }
 
+interface IndexesResult {
+  settings: { n: number; dim: number; queries: number; k: number; metric: Metric };
+  flatBytesPerVector: number;
+  rows: Row[];
+}
+
+const RESULT = new URL('./results/indexes.json', import.meta.url);
+const CHART = new URL('./results/indexes-recall-qps.svg', import.meta.url);
+
+/** One curve per index configuration, through its search-parameter sweep. */
+function writeChart(r: IndexesResult): void {
+  const names = [...new Set(r.rows.map((row) => row.index))];
+  const series = names.map((name) => ({
+    name,
+    points: r.rows.filter((row) => row.index === name).map((row) => ({ x: row.recall, y: row.qps, label: row.param })),
+  }));
+  const lo = 0.6;
+  const hidden = r.rows.filter((row) => row.recall < lo).length;
+  const { n, dim, k } = r.settings;
+  const svg = lineChart({
+    title: `Index types: recall@${k} vs queries per second, ${n.toLocaleString('en-US')} × ${dim}-d, one query at a time`,
+    xLabel: `recall@${k}`,
+    yLabel: 'queries per second (log)',
+    yLog: true,
+    xDomain: [lo, 1],
+    series,
+    note:
+      `npm run bench:indexes, BENCH_N=${n}; up and to the right is better.` +
+      (hidden > 0 ? ` ${hidden} point(s) below recall ${lo} not drawn.` : ''),
+  });
+  writeFileSync(CHART, svg);
+  console.log('wrote bench/results/indexes-recall-qps.svg');
+}
+
 function measure(index: VectorIndex, queries: Float32Array[], truth: number[][], options: VectorSearchOptions) {
   for (const q of queries.slice(0, 20)) index.search(q, K, options); // warm-up
   let recall = 0;
@@ -47,6 +83,7 @@ function measure(index: VectorIndex, queries: Float32Array[], truth: number[][],
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_CHART_ONLY) return writeChart(JSON.parse(readFileSync(RESULT, 'utf8')) as IndexesResult);
   const all = clusteredVectors({ n: N + NQ, dim: DIM, clusters: 100, sigma: 2, seed: 1 });
   normalizeRows(all, DIM);
   const data = all.slice(0, N * DIM);
@@ -123,9 +160,14 @@ async function main(): Promise<void> {
       (r.residentBytesPerVector / flatBytes).toFixed(2),
     ]),
   );
-  const out = { settings: { n: N, dim: DIM, queries: NQ, k: K, metric: METRIC }, flatBytesPerVector: flatBytes, rows };
-  writeFileSync(new URL('./results/indexes.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+  const out: IndexesResult = {
+    settings: { n: N, dim: DIM, queries: NQ, k: K, metric: METRIC },
+    flatBytesPerVector: flatBytes,
+    rows,
+  };
+  writeFileSync(RESULT, `${JSON.stringify(out, null, 2)}\n`);
   console.log('\nwrote bench/results/indexes.json');
+  writeChart(out);
 }
 
 await main();

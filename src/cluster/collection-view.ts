@@ -46,7 +46,7 @@ export async function loadSegment(
     const tombstones = entry.tombstones
       ? await decodeTombstones(await cache.get(entry.tombstones), locate(entry.tombstones))
       : undefined;
-    return await decodeSegment(await cache.get(entry.file), locate(entry.file), schema, tombstones);
+    return await decodeSegment(await cache.get(entry.file), locate(entry.file), schema, { deleted: tombstones });
   } catch (err) {
     await cache.evict(entry.file);
     if (entry.tombstones) await cache.evict(entry.tombstones);

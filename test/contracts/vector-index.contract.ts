@@ -13,6 +13,7 @@ import type { Metric } from '../../src/store/schema/types.js';
 import { filteredEf } from '../../src/store/segment/planner.js';
 import { Bitset } from '../../src/store/util/bitset.js';
 import { loadVectorIndex } from '../../src/store/vector/load-vector-index.js';
+import { MemoryColumn } from '../../src/store/vector/vector-column.js';
 import type { VectorHits, VectorIndex } from '../../src/store/vector/vector-index.js';
 
 /** Builds an index over `vectors` (row-major, `vectors.length / dim` rows). The contract never mutates them. */
@@ -321,7 +322,7 @@ export function runVectorIndexContract(name: string, factory: VectorIndexFactory
           const deleted = randomRows(N, 30, 11);
           for (const r of deleted) index.markDeleted(r);
           const bytes = await index.serialize();
-          const loaded = await loadVectorIndex(index.kind, bytes, data, DIM, metric, N);
+          const loaded = await loadVectorIndex(index.kind, bytes, new MemoryColumn(data, DIM, N), DIM, metric, N);
           built.push(loaded);
           expect(loaded.kind).toBe(index.kind);
           expect(loaded.size).toBe(N);
@@ -339,7 +340,14 @@ export function runVectorIndexContract(name: string, factory: VectorIndexFactory
             }
           }
           // And the loaded index serializes to bytes that load again.
-          const again = await loadVectorIndex(index.kind, await loaded.serialize(), data, DIM, metric, N);
+          const again = await loadVectorIndex(
+            index.kind,
+            await loaded.serialize(),
+            new MemoryColumn(data, DIM, N),
+            DIM,
+            metric,
+            N,
+          );
           built.push(again);
           for (const r of deleted) again.markDeleted(r);
           expect(Array.from(again.search(query(0), 10).labels)).toEqual(Array.from(index.search(query(0), 10).labels));
@@ -347,14 +355,22 @@ export function runVectorIndexContract(name: string, factory: VectorIndexFactory
 
         it('refuses to load with the wrong dimension (CORRUPT)', async () => {
           const bytes = await shared.serialize();
-          await expectCorrupt(loadVectorIndex(shared.kind, bytes, data, DIM * 2, metric, N / 2));
-          await expectCorrupt(loadVectorIndex(shared.kind, bytes, data, DIM + 1, metric, N));
+          await expectCorrupt(
+            loadVectorIndex(shared.kind, bytes, new MemoryColumn(data, DIM * 2, N / 2), DIM * 2, metric, N / 2),
+          );
+          await expectCorrupt(
+            loadVectorIndex(shared.kind, bytes, new MemoryColumn(data, DIM + 1, N), DIM + 1, metric, N),
+          );
         });
 
         it('refuses to load with the wrong size (CORRUPT)', async () => {
           const bytes = await shared.serialize();
-          await expectCorrupt(loadVectorIndex(shared.kind, bytes, data, DIM, metric, N - 1));
-          await expectCorrupt(loadVectorIndex(shared.kind, bytes, data, DIM, metric, N + 1));
+          await expectCorrupt(
+            loadVectorIndex(shared.kind, bytes, new MemoryColumn(data, DIM, N - 1), DIM, metric, N - 1),
+          );
+          await expectCorrupt(
+            loadVectorIndex(shared.kind, bytes, new MemoryColumn(data, DIM, N + 1), DIM, metric, N + 1),
+          );
         });
 
         describe('recall on clustered data', () => {

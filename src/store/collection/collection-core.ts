@@ -19,7 +19,7 @@ import { decodeEntry, encodeEntry } from '../schema/entry-codec.js';
 import { type ResolvedSchema, resolveSchema } from '../schema/validate-schema.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import { buildSealedSegment } from '../segment/segment-builder.js';
-import { encodeSegment } from '../segment/segment-codec.js';
+import { encodeSegment, moveVectorsToFile } from '../segment/segment-codec.js';
 import type { MetaStore } from '../storage/meta-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { Mutex } from '../util/mutex.js';
@@ -284,7 +284,7 @@ export class CollectionCore {
   private async sealOldestTask(): Promise<void> {
     const frozen = this.data.sealing[0]!;
     const rows = allRows(frozen.rowCount);
-    const segment = await buildSealedSegment(
+    let segment = await buildSealedSegment(
       this.schema,
       frozen.id,
       [{ segment: frozen, rows, keepTombstones: true }],
@@ -295,6 +295,7 @@ export class CollectionCore {
       const file = segmentKey(this.manifest, frozen.id);
       const bytes = await encodeSegment(segment, this.schema);
       await this.objects.put(file, bytes);
+      segment = await moveVectorsToFile(segment, bytes, file, this.objects.localPath?.(file), this.schema);
       await this.writes.run(async () => {
         this.assertOpen();
         for (const row of frozen.deleted.toArray()) segment.markDeleted(row);

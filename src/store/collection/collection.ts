@@ -417,13 +417,14 @@ export class Collection implements CollectionApi {
       deleted: seg.deletedCount,
       // Sealed with an interim FLAT index; compaction builds or extends its HNSW graph.
       awaitingIndex: seg.state === 'sealed' && waitsForIndex(seg, this.core.schema),
-      // Memory per row: each vector field's column (4 bytes a dimension), and what its index adds on top.
+      // Memory per row: each vector field's column (4 bytes a dimension, 0 when it is read from the segment
+      // file), and what its index adds on top.
       vectorIndexes: this.core.schema.vectors.map((f) => {
         const index = seg.vectorIndex(f.name);
         return {
           field: f.name,
           kind: index.kind,
-          vectorBytesPerRow: 4 * f.dim,
+          vectorBytesPerRow: seg.vectors(f.name).residentBytesPerRow,
           indexBytesPerRow: Math.round(index.bytesPerVector * 10) / 10,
         };
       }),

@@ -9,7 +9,7 @@ import type { ResolvedSchema } from '../schema/validate-schema.js';
 import { extendable, waitsForIndex } from '../segment/index-target.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import { type BuildOptions, buildSealedSegment, type SegmentSource } from '../segment/segment-builder.js';
-import { encodeSegment } from '../segment/segment-codec.js';
+import { encodeSegment, moveVectorsToFile } from '../segment/segment-codec.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CollectionData } from './collection-data.js';
 import type { CompactionTask, SegmentStats } from './compaction-policy.js';
@@ -48,12 +48,14 @@ export async function runCompaction(run: CompactionRun): Promise<void> {
       : { segment, rows: segment.deleted.clone().not().toArray(), keepTombstones: false },
   );
   const total = sources.reduce((n, s) => n + s.rows.length, 0);
-  const output = total > 0 ? await buildSealedSegment(run.schema, run.id, sources, run.build) : undefined;
+  let output = total > 0 ? await buildSealedSegment(run.schema, run.id, sources, run.build) : undefined;
   try {
     let added: AddedSegment | undefined;
     if (output) {
       const bytes = await encodeSegment(output, run.schema);
       await run.objects.put(run.file, bytes);
+      const localPath = run.objects.localPath?.(run.file);
+      output = await moveVectorsToFile(output, bytes, run.file, localPath, run.schema);
       added = { id: run.id, file: run.file, bytes: bytes.length };
     }
     await run.locked(() => data.replaceSealed(inputs, sources, output, (after) => run.commit(after, added)));

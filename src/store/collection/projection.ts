@@ -47,8 +47,11 @@ export function resolveProjection(schema: ResolvedSchema, outputFields?: readonl
 export function projectRow(segment: Segment, row: number, p: Projection): Row {
   const out: Row = {};
   for (const name of p.scalars) out[name] = columnValue(segment.column(name)!, row);
-  for (const { name, dim } of p.vectors)
-    out[name] = Array.from(segment.vectors(name).subarray(row * dim, (row + 1) * dim));
+  for (const { name, dim } of p.vectors) {
+    const vector = new Float32Array(dim);
+    segment.vectors(name).read(row, vector);
+    out[name] = Array.from(vector);
+  }
   const metaColumn = segment.column(DYNAMIC_FIELD);
   const meta = metaColumn ? (columnValue(metaColumn, row) as Record<string, unknown> | null) : null;
   if (meta) {

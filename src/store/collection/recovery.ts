@@ -20,7 +20,8 @@ export async function* loadSealedSegments(
       ? await decodeTombstones(await objects.get(e.tombstones), objects.locate(e.tombstones))
       : undefined;
     const bytes = await objects.get(e.file);
-    yield await decodeSegment(bytes, objects.locate(e.file), schema, tombstones);
+    const localPath = objects.localPath?.(e.file);
+    yield await decodeSegment(bytes, objects.locate(e.file), schema, { deleted: tombstones, localPath });
   }
 }
 

@@ -12,6 +12,7 @@ import type { BM25Index } from '../text/bm25-index.js';
 import { GrowingBM25 } from '../text/growing-bm25.js';
 import { Bitset } from '../util/bitset.js';
 import { FlatIndex } from '../vector/flat-index.js';
+import { MemoryColumn, type VectorColumn } from '../vector/vector-column.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import type { Column } from './columns.js';
 import { PARTITION_COLUMN, type Segment } from './segment.js';
@@ -152,8 +153,9 @@ export class GrowingSegment implements Segment {
     return this.values.get(PARTITION_COLUMN)![row] as string;
   }
 
-  vectors(field: string): Float32Array {
-    return this.vecs.get(field)!;
+  vectors(field: string): VectorColumn {
+    const f = this.schema.vectors.find((v) => v.name === field)!;
+    return new MemoryColumn(this.vecs.get(field)!, f.dim, this.rows);
   }
 
   vectorIndex(field: string): VectorIndex {

@@ -110,13 +110,23 @@ export function candidateRows(segment: Segment, filter?: Filter, partitions?: re
 }
 
 function exactScan(segment: Segment, q: SegmentQuery, rows: Bitset | undefined): VectorHits {
-  const flat = new FlatIndex(segment.vectors(q.field), q.dim, q.metric, segment.rowCount);
+  const column = segment.vectors(q.field);
+  if (!column.resident) return exactCandidates(segment, q, rows ?? Bitset.full(segment.rowCount));
+  const flat = new FlatIndex(column.resident, q.dim, q.metric, segment.rowCount);
   return flat.search(q.vector, q.k, rows ? { filter: rows } : {});
 }
 
 function exactCandidates(segment: Segment, q: SegmentQuery, rows: Bitset): VectorHits {
-  const flat = new FlatIndex(segment.vectors(q.field), q.dim, q.metric, segment.rowCount);
-  return flat.searchRows(q.vector, q.k, rows.toArray());
+  const column = segment.vectors(q.field);
+  const candidates = rows.toArray();
+  if (column.resident) {
+    return new FlatIndex(column.resident, q.dim, q.metric, segment.rowCount).searchRows(q.vector, q.k, candidates);
+  }
+  // A column on disk: read the candidates (runs of neighbours in one read each), scan them, map labels back.
+  const gathered = column.gather(candidates);
+  const hits = new FlatIndex(gathered, q.dim, q.metric, candidates.length).search(q.vector, q.k);
+  for (let i = 0; i < hits.labels.length; i++) hits.labels[i] = candidates[hits.labels[i]!]!;
+  return hits;
 }
 
 export function searchSegment(segment: Segment, q: SegmentQuery): SegmentResult {

@@ -8,6 +8,7 @@ import type { ScalarIndex } from '../scalar/scalar-index.js';
 import type { PrimaryKey } from '../schema/batch.js';
 import type { BM25Index } from '../text/bm25-index.js';
 import type { Bitset } from '../util/bitset.js';
+import type { VectorColumn } from '../vector/vector-column.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { type Column, columnValue } from './columns.js';
 import { PARTITION_COLUMN, type Segment } from './segment.js';
@@ -18,7 +19,7 @@ export interface SealedSegmentParts {
   primaryKey: string;
   /** Every scalar column, including the primary key, `$partition` and (when dynamic) `$meta`. */
   columns: Map<string, Column>;
-  vectors: Map<string, Float32Array>;
+  vectors: Map<string, VectorColumn>;
   indexes: Map<string, VectorIndex>;
   scalarIndexes: Map<string, ScalarIndex>;
   /** BM25 indexes of the full-text fields. */
@@ -77,7 +78,7 @@ export class SealedSegment implements Segment {
     return columnValue(this.parts.columns.get(PARTITION_COLUMN)!, row) as string;
   }
 
-  vectors(field: string): Float32Array {
+  vectors(field: string): VectorColumn {
     return this.parts.vectors.get(field)!;
   }
 
@@ -104,8 +105,9 @@ export class SealedSegment implements Segment {
     for (const index of this.parts.indexes.values()) index.markDeleted(row);
   }
 
-  /** Releases native index memory. */
+  /** Releases native index memory and vector file handles. */
   dispose(): void {
     for (const index of this.parts.indexes.values()) index.dispose();
+    for (const column of this.parts.vectors.values()) column.close();
   }
 }

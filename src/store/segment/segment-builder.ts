@@ -18,6 +18,7 @@ import { Bitset } from '../util/bitset.js';
 import { FlatIndex } from '../vector/flat-index.js';
 import { buildHnswIndex } from '../vector/hnsw-build.js';
 import { buildIvfIndexInWorker } from '../vector/ivf-build.js';
+import { MemoryColumn, type VectorColumn } from '../vector/vector-column.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { type Column, columnValue } from './columns.js';
 import { targetIndex } from './index-target.js';
@@ -126,19 +127,18 @@ export async function buildSealedSegment(
     if (keepTombstones) for (let i = 0; i < rows.length; i++) if (segment.deleted.has(rows[i]!)) deleted.add(out + i);
     out += rows.length;
   }
-  const vectors = new Map<string, Float32Array>();
+  const vectors = new Map<string, VectorColumn>();
   const indexes = new Map<string, VectorIndex>();
   for (const f of schema.vectors) {
     const data = new Float32Array(total * f.dim);
     let at = 0;
     for (const { segment, rows } of sources) {
       const src = segment.vectors(f.name);
-      for (let i = 0; i < rows.length; i++, at++) {
-        const r = rows[i]!;
-        data.set(src.subarray(r * f.dim, (r + 1) * f.dim), at * f.dim);
-      }
+      if (src.resident) for (let i = 0; i < rows.length; i++) src.read(rows[i]!, data, (at + i) * f.dim);
+      else data.set(src.gather(rows), at * f.dim);
+      at += rows.length;
     }
-    vectors.set(f.name, data);
+    vectors.set(f.name, new MemoryColumn(data, f.dim, total));
     const ix = targetIndex(f, total);
     const index: VectorIndex =
       ix.type === 'HNSW' && !options.interim

@@ -3,6 +3,10 @@
  * floats, per ANN index and per scalar index, plus a JSON "meta" section. Decoding verifies every checksum
  * (section-file.ts) and cross-checks sizes against the schema, so a damaged or mismatched file fails loudly
  * with the file's name instead of answering queries wrongly.
+ *
+ * Decoding copies what it keeps, so the file image can be freed once the segment is open. A field with a
+ * quantized IVF index keeps its full vectors in the file instead (read by row, vector-column.ts), when the
+ * file has a local path: memory then holds its codes alone.
  */
 
 import { QuiverError } from '../../errors.js';
@@ -14,6 +18,7 @@ import { decodeBM25, encodeBM25 } from '../text/bm25-codec.js';
 import type { BM25Index } from '../text/bm25-index.js';
 import { Bitset } from '../util/bitset.js';
 import { loadVectorIndex } from '../vector/load-vector-index.js';
+import { FileColumn, MemoryColumn, type VectorColumn } from '../vector/vector-column.js';
 import type { VectorIndex, VectorIndexKind } from '../vector/vector-index.js';
 import { decodeColumn, encodeColumn } from './column-codec.js';
 import type { Column } from './columns.js';
@@ -52,7 +57,9 @@ export async function encodeSegment(segment: SealedSegment, schema: ResolvedSche
   sections.set('meta', new TextEncoder().encode(JSON.stringify(meta)));
   for (const name of meta.columns) sections.set(`col:${name}`, encodeColumn(segment.column(name)!, segment.rowCount));
   for (const f of meta.vectors) {
-    sections.set(`vec:${f.name}`, bytesOf(segment.vectors(f.name)));
+    const column = segment.vectors(f.name);
+    const all = column.resident?.subarray(0, segment.rowCount * f.dim) ?? column.gather(rowRange(segment.rowCount));
+    sections.set(`vec:${f.name}`, bytesOf(all));
     sections.set(`idx:${f.name}`, await segment.vectorIndex(f.name).serialize());
   }
   for (const name of meta.scalarIndexes) sections.set(`sidx:${name}`, encodeScalarIndex(segment.scalarIndex(name)!));
@@ -60,13 +67,26 @@ export async function encodeSegment(segment: SealedSegment, schema: ResolvedSche
   return encodeSections(sections);
 }
 
-/** Decodes a segment file. `deleted` is the tombstone snapshot recorded for it, if any. */
+const rowRange = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+
+/** Index kinds that search codes and read full vectors only by row, so their column can stay in the file. */
+const ON_DISK_KINDS: ReadonlySet<VectorIndexKind> = new Set(['IVF_SQ8', 'IVF_PQ']);
+
+export interface DecodeOptions {
+  /** The tombstone snapshot recorded for the segment, if any. */
+  deleted?: Bitset;
+  /** Where the file lies on local disk, if it does: quantized fields then read their vectors from it. */
+  localPath?: string;
+}
+
+/** Decodes a segment file. */
 export async function decodeSegment(
   bytes: Uint8Array,
   file: string,
   schema: ResolvedSchema,
-  deleted?: Bitset,
+  options: DecodeOptions = {},
 ): Promise<SealedSegment> {
+  const { deleted, localPath } = options;
   const sections = await decodeSections(bytes, file);
   const bad = (what: string): never => {
     throw new QuiverError('CORRUPT', `${file}: ${what}`, { file });
@@ -81,16 +101,25 @@ export async function decodeSegment(
   const n = meta.rowCount;
   const columns = new Map<string, Column>();
   for (const name of meta.columns) columns.set(name, decodeColumn(section(`col:${name}`), n, file));
-  const vectors = new Map<string, Float32Array>();
+  const vectors = new Map<string, VectorColumn>();
   const indexes = new Map<string, VectorIndex>();
-  for (const f of schema.vectors) {
-    const m = meta.vectors.find((v) => v.name === f.name);
-    if (!m || m.dim !== f.dim || m.metric !== f.metric) bad(`vector field "${f.name}" does not match the schema`);
-    const raw = section(`vec:${f.name}`);
-    if (raw.length !== n * f.dim * 4) bad(`vector field "${f.name}" has the wrong size`);
-    const data = float32View(raw);
-    vectors.set(f.name, data);
-    indexes.set(f.name, await loadVectorIndex(m!.index, section(`idx:${f.name}`), data, f.dim, f.metric, n));
+  try {
+    for (const f of schema.vectors) {
+      const m = meta.vectors.find((v) => v.name === f.name);
+      if (!m || m.dim !== f.dim || m.metric !== f.metric) bad(`vector field "${f.name}" does not match the schema`);
+      const raw = section(`vec:${f.name}`);
+      if (raw.length !== n * f.dim * 4) bad(`vector field "${f.name}" has the wrong size`);
+      const column =
+        localPath && ON_DISK_KINDS.has(m!.index)
+          ? new FileColumn(localPath, raw.byteOffset - bytes.byteOffset, f.dim, n)
+          : new MemoryColumn(new Float32Array(raw.slice().buffer), f.dim, n);
+      vectors.set(f.name, column);
+      indexes.set(f.name, await loadVectorIndex(m!.index, section(`idx:${f.name}`), column, f.dim, f.metric, n));
+    }
+  } catch (err) {
+    for (const column of vectors.values()) column.close();
+    for (const index of indexes.values()) index.dispose();
+    throw err;
   }
   const scalarIndexes = new Map<string, ScalarIndex>();
   for (const name of meta.scalarIndexes) {
@@ -127,10 +156,22 @@ export async function decodeSegment(
   });
 }
 
-/** A Float32Array over the bytes without copying when they are aligned (they are, in practice). */
-function float32View(bytes: Uint8Array): Float32Array {
-  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  return new Float32Array(bytes.slice().buffer);
+/**
+ * Once `bytes` (the encoding of `segment`) lie at `localPath`, the same segment with its quantized fields'
+ * vectors read from that file, so a freshly built segment frees them as a reopened one would. Others come
+ * back as they are.
+ */
+export async function moveVectorsToFile(
+  segment: SealedSegment,
+  bytes: Uint8Array,
+  file: string,
+  localPath: string | undefined,
+  schema: ResolvedSchema,
+): Promise<SealedSegment> {
+  if (!localPath || !schema.vectors.some((f) => ON_DISK_KINDS.has(segment.vectorIndex(f.name).kind))) return segment;
+  const reopened = await decodeSegment(bytes, file, schema, { deleted: segment.deleted.clone(), localPath });
+  segment.dispose();
+  return reopened;
 }
 
 /** Tombstone snapshots: the deleted bitset of one segment, in its own small checksummed file. */

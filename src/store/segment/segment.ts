@@ -8,6 +8,7 @@ import type { ScalarIndexSource } from '../scalar/scalar-index.js';
 import type { PrimaryKey } from '../schema/batch.js';
 import type { BM25Index } from '../text/bm25-index.js';
 import type { Bitset } from '../util/bitset.js';
+import type { VectorColumn } from '../vector/vector-column.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import type { ColumnSource } from './columns.js';
 
@@ -22,8 +23,8 @@ export interface Segment extends ColumnSource, ScalarIndexSource {
   readonly deletedCount: number;
   pk(row: number): PrimaryKey;
   partition(row: number): string;
-  /** Row-major vectors of a field (at least rowCount * dim floats). */
-  vectors(field: string): Float32Array;
+  /** A field's full-precision vectors, in memory or (quantized sealed segments) read from the segment file. */
+  vectors(field: string): VectorColumn;
   /** The field's ANN index: HNSW (or FLAT) for sealed segments, an exact scan for growing ones. */
   vectorIndex(field: string): VectorIndex;
   /** The BM25 index of a full-text field (undefined for other fields). Tombstoned rows are still in it. */

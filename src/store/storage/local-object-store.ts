@@ -47,6 +47,10 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, ...key.split('/'));
   }
 
+  localPath(key: string): string {
+    return this.locate(key);
+  }
+
   async put(key: string, data: Uint8Array): Promise<void> {
     const file = this.checkKey(key);
     validateData(data);

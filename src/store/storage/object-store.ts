@@ -32,5 +32,10 @@ export interface ObjectStore {
   append(key: string, data: Uint8Array): Promise<void>;
   /** A human-readable location for error messages: a file path, or s3://bucket/key. */
   locate(key: string): string;
+  /**
+   * The object's path on local disk, for stores that keep objects as files, so a caller may read parts of it
+   * by position for as long as it holds the file open. Absent (or undefined) for other stores.
+   */
+  localPath?(key: string): string | undefined;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { mulberry32 } from '../util/random.js';
 import { IvfIndex, type IvfKind, type IvfParts } from './ivf-index.js';
 import { assign, kmeans } from './kmeans.js';
 import { encodePq, encodeSq8, trainPq, trainSq8 } from './quantizers.js';
+import { MemoryColumn } from './vector-column.js';
 
 export interface IvfBuildParams {
   kind: IvfKind;
@@ -126,7 +127,7 @@ export function buildIvfIndex(
     parts.pq = pq;
     parts.codes = codes;
   }
-  return new IvfIndex(parts, vectors);
+  return new IvfIndex(parts, new MemoryColumn(vectors, dim, size));
 }
 
 /** Builds in a worker thread, so the event loop stays free; the result searches the caller's `vectors`. */
@@ -150,5 +151,5 @@ export async function buildIvfIndexInWorker(
       if (code !== 0) reject(new QuiverError('INTERNAL', `IVF build worker exited with code ${code}`));
     });
   });
-  return new IvfIndex(decodeIvf(bytes, params.kind, dim, size), vectors);
+  return new IvfIndex(decodeIvf(bytes, params.kind, dim, size), new MemoryColumn(vectors, dim, size));
 }

@@ -7,18 +7,21 @@
  *   centroid, product-quantized). Both keep the best `k × rerank` rows by their approximate distance.
  *
  * Every hit's reported distance is computed on the full vector, and hits are ordered by it, so the quantized
- * indexes re-rank their candidates on the full vectors before answering.
+ * indexes re-rank their candidates on the full vectors before answering. They read those rows one by one, so
+ * their column may stay on disk (vector-column.ts); IVF_FLAT needs its column in memory.
  *
  * With a filter, `nprobe` grows as selectivity falls (as HNSW's filtered beam width does), and probing goes on
  * past it until `k` rows that pass the filter and are not deleted were seen (or every list was scanned), so a
  * search returns k hits whenever k rows pass: a selective filter costs more lists, never missing hits.
  */
 
+import { QuiverError } from '../../errors.js';
 import type { Metric } from '../schema/types.js';
 import { Bitset } from '../util/bitset.js';
 import { distanceFor } from './distance.js';
 import { type Pq, pqTable, type Sq8, sq8Scorer } from './quantizers.js';
 import { TopK } from './top-k.js';
+import type { VectorColumn } from './vector-column.js';
 import type { VectorHits, VectorIndex, VectorSearchOptions } from './vector-index.js';
 
 export type IvfKind = 'IVF_FLAT' | 'IVF_SQ8' | 'IVF_PQ';
@@ -52,17 +55,23 @@ export class IvfIndex implements VectorIndex {
   readonly metric: Metric;
   readonly size: number;
   readonly parts: IvfParts;
-  private readonly vectors: Float32Array;
+  private readonly vectors: VectorColumn;
   private readonly deleted: Bitset;
+  /** One row read for re-ranking. */
+  private readonly scratch: Float32Array;
 
-  /** `vectors` is the segment's row-major column: IVF_FLAT scans it, every kind re-ranks on it. */
-  constructor(parts: IvfParts, vectors: Float32Array) {
+  /** `vectors` is the segment's column: IVF_FLAT scans it (in memory), every kind re-ranks on it. */
+  constructor(parts: IvfParts, vectors: VectorColumn) {
+    if (parts.kind === 'IVF_FLAT' && !vectors.resident) {
+      throw new QuiverError('INTERNAL', 'IVF_FLAT scans its vector column, which must be in memory');
+    }
     this.parts = parts;
     this.kind = parts.kind;
     this.dim = parts.dim;
     this.metric = parts.metric;
     this.size = parts.size;
     this.vectors = vectors;
+    this.scratch = new Float32Array(parts.dim);
     this.deleted = new Bitset(parts.size);
   }
 
@@ -100,9 +109,11 @@ export class IvfIndex implements VectorIndex {
     // Re-rank on the full vectors: exact distances, best `want`.
     const exact = new TopK(want);
     const distance = distanceFor(this.metric);
+    const vector = this.scratch;
     for (let i = 0; i < candidates.labels.length; i++) {
       const row = candidates.labels[i]!;
-      exact.push(distance(query, 0, this.vectors, row * this.dim, this.dim), row);
+      this.vectors.read(row, vector);
+      exact.push(distance(query, 0, vector, 0, this.dim), row);
     }
     return exact.result();
   }
@@ -129,7 +140,7 @@ export class IvfIndex implements VectorIndex {
     const pass = (row: number, filter?: Bitset) => !deleted.has(row) && (!filter || filter.has(row));
     if (p.kind === 'IVF_FLAT') {
       const distance = distanceFor(this.metric);
-      const vectors = this.vectors;
+      const vectors = this.vectors.resident!;
       return (list, top, filter) => {
         let n = 0;
         for (let i = offsets[list]!; i < offsets[list + 1]!; i++) {

@@ -1,7 +1,7 @@
 /**
  * Turns the bytes a segment file stores for an index back into a VectorIndex, checking them against what
  * the segment expects: hnswlib's readIndex accepts a file of the wrong dimension silently, so the header is
- * validated first.
+ * validated first. FLAT scans its column, which must then be in memory; IVF re-ranks on it either way.
  */
 
 import { unlink, writeFile } from 'node:fs/promises';
@@ -12,21 +12,26 @@ import { HnswIndex, tempIndexPath } from './hnsw-index.js';
 import { createNativeHnsw, readIndexHeader } from './hnsw-native.js';
 import { decodeIvf } from './ivf-codec.js';
 import { IvfIndex } from './ivf-index.js';
+import type { VectorColumn } from './vector-column.js';
 import type { VectorIndex, VectorIndexKind } from './vector-index.js';
 
 export async function loadVectorIndex(
   kind: VectorIndexKind,
   bytes: Uint8Array,
-  vectors: Float32Array,
+  vectors: VectorColumn,
   dim: number,
   metric: Metric,
   size: number,
 ): Promise<VectorIndex> {
-  if (vectors.length !== size * dim) {
-    throw new QuiverError('CORRUPT', `vector column holds ${vectors.length} floats, expected ${size} × ${dim}`, {
-      expected: size * dim,
-      received: vectors.length,
-    });
+  if (vectors.rows !== size || vectors.dim !== dim) {
+    throw new QuiverError(
+      'CORRUPT',
+      `vector column holds ${vectors.rows} × ${vectors.dim}, expected ${size} × ${dim}`,
+      {
+        expected: size * dim,
+        received: vectors.rows * vectors.dim,
+      },
+    );
   }
   if (kind === 'FLAT') {
     const flat = decodeFlatHeader(bytes);
@@ -37,7 +42,8 @@ export async function loadVectorIndex(
         { expected: { size, dim }, received: flat },
       );
     }
-    return new FlatIndex(vectors, dim, metric, size);
+    if (!vectors.resident) throw new QuiverError('INTERNAL', 'a FLAT index needs its vector column in memory');
+    return new FlatIndex(vectors.resident, dim, metric, size);
   }
   if (kind === 'IVF_FLAT' || kind === 'IVF_SQ8' || kind === 'IVF_PQ') {
     return new IvfIndex(decodeIvf(bytes, kind, dim, size), vectors);

@@ -1,8 +1,9 @@
 /**
  * IVF index types inside a collection: chosen per vector field in the schema, built when segments seal,
  * persisted in the segment file and loaded on reopen with identical results, searched with filters (the
- * planner's k-hits guarantee holds), with `nprobe` per search, and rebuilt by compaction. Bad parameters are
- * SCHEMA_INVALID naming the field.
+ * planner's k-hits guarantee holds), with `nprobe` per search, and rebuilt by compaction. IVF_SQ8 and IVF_PQ
+ * keep their full vectors in the segment file (0 bytes per row in memory) and read them by row: for re-ranking,
+ * exact scans and projections. Bad parameters are SCHEMA_INVALID naming the field.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -45,10 +46,14 @@ describe('IVF indexes in a collection', () => {
       const rows = Array.from({ length: N }, (_, i) => ({ id: i, v: vec(i), bucket: i % 100 }));
       for (let i = 0; i < N; i += 500) await col.insert(rows.slice(i, i + 500));
       await col.flush();
-      // Memory accounting: every sealed segment reports its index kind and bytes per row.
-      for (const seg of col.stats().segments.filter((x) => x.state === 'sealed')) {
+      // Memory accounting: every sealed segment reports its index kind and bytes per row. The quantized kinds
+      // leave their full vectors in the segment file.
+      const columnBytes = type === 'IVF_FLAT' ? 4 * DIM : 0;
+      const sealed = () => col.stats().segments.filter((x) => x.state === 'sealed');
+      expect(sealed().length).toBeGreaterThan(0);
+      for (const seg of sealed()) {
         const [v] = seg.vectorIndexes;
-        expect(v).toMatchObject({ field: 'v', kind: type, vectorBytesPerRow: 4 * DIM });
+        expect(v).toMatchObject({ field: 'v', kind: type, vectorBytesPerRow: columnBytes });
         expect(v!.indexBytesPerRow).toBeGreaterThan(type === 'IVF_FLAT' ? 0 : 8);
         // PQ: m = dim/4 code bytes, 4 for the list entry, plus centroids and codebooks spread over the segment's rows.
         if (type === 'IVF_PQ') expect(v!.indexBytesPerRow).toBeLessThan(4 * DIM);
@@ -69,9 +74,22 @@ describe('IVF indexes in a collection', () => {
         expect(probed.hits).toHaveLength(10);
         before.push(all.hits.map((h) => h.id));
       }
+      // Exact search reads every vector back: each row's own vector is its nearest neighbour at distance 0.
+      for (const id of [0, 1234, N - 1]) {
+        const self = await col.search({ vector: vec(id), k: 1, exact: true, outputFields: ['v'] });
+        expect(self.hits[0]).toMatchObject({ id, score: 0 });
+        expect(self.hits[0]!.fields.v).toEqual(vec(id).map((x) => Math.fround(x)));
+      }
+      expect(await col.get([7, 2999], { outputFields: ['v'] })).toEqual([
+        { id: 7, v: vec(7).map((x) => Math.fround(x)) },
+        { id: 2999, v: vec(2999).map((x) => Math.fround(x)) },
+      ]);
       await db.close();
       db = await Quiver.open({ path });
       const again = await db.collection('c');
+      for (const seg of again.stats().segments.filter((x) => x.state === 'sealed')) {
+        expect(seg.vectorIndexes[0]!.vectorBytesPerRow).toBe(columnBytes);
+      }
       for (const [i, q] of queries.entries()) {
         expect((await again.search({ vector: q, k: 10 })).hits.map((h) => h.id)).toEqual(before[i]);
       }

@@ -1,26 +1,17 @@
 /**
  * k-means for the IVF indexes: the coarse quantizer (nlist centroids over whole vectors) and product
- * quantization's codebooks (256 centroids per sub-vector). Plain Lloyd iterations over typed arrays, seeded by
- * k-means++ on the training rows, deterministic for a seed. An empty cluster takes the training row farthest from
- * its centroid, so every centroid stays in use.
+ * quantization's codebooks (256 centroids per sub-vector). Plain Lloyd iterations over typed arrays, with the
+ * unrolled kernels of distance.ts, seeded by k-means++ on the training rows, deterministic for a seed. An empty
+ * cluster takes the training row farthest from its centroid, so every centroid stays in use.
  */
 
 import { mulberry32 } from '../util/random.js';
+import { dot, l2sq } from './distance.js';
 
 export interface KMeansOptions {
   /** Lloyd iterations. Default 10. */
   iterations?: number;
   seed?: number;
-}
-
-/** Squared euclidean distance between row `i` of `a` and row `j` of `b`, over `dim` floats from `off`. */
-function l2(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: number): number {
-  let s = 0;
-  for (let d = 0; d < dim; d++) {
-    const x = a[ai + d]! - b[bi + d]!;
-    s += x * x;
-  }
-  return s;
 }
 
 /** The nearest of `k` centroids to each of `n` rows; also returns each row's distance to it. */
@@ -35,29 +26,56 @@ export function assign(
   const distances = new Float32Array(n);
   // ‖x − c‖² = ‖x‖² + ‖c‖² − 2·x·c: the nearest centroid minimizes ‖c‖² − 2·x·c, one dot product per pair.
   const norms = new Float32Array(k);
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += centroids[c * dim + d]! * centroids[c * dim + d]!;
-    norms[c] = s;
-  }
+  for (let c = 0; c < k; c++) norms[c] = dot(centroids, c * dim, centroids, c * dim, dim);
   for (let i = 0; i < n; i++) {
     let best = Number.POSITIVE_INFINITY;
     let label = 0;
     const off = i * dim;
-    for (let c = 0; c < k; c++) {
-      let dot = 0;
-      const co = c * dim;
-      for (let d = 0; d < dim; d++) dot += data[off + d]! * centroids[co + d]!;
-      const v = norms[c]! - 2 * dot;
+    let c = 0;
+    // Four centroids per pass over the row: each of its floats is loaded once for four dot products.
+    for (; c + 3 < k; c += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      const c0 = c * dim;
+      for (let d = 0; d < dim; d++) {
+        const x = data[off + d]!;
+        s0 += x * centroids[c0 + d]!;
+        s1 += x * centroids[c0 + dim + d]!;
+        s2 += x * centroids[c0 + 2 * dim + d]!;
+        s3 += x * centroids[c0 + 3 * dim + d]!;
+      }
+      const v0 = norms[c]! - 2 * s0;
+      const v1 = norms[c + 1]! - 2 * s1;
+      const v2 = norms[c + 2]! - 2 * s2;
+      const v3 = norms[c + 3]! - 2 * s3;
+      if (v0 < best) {
+        best = v0;
+        label = c;
+      }
+      if (v1 < best) {
+        best = v1;
+        label = c + 1;
+      }
+      if (v2 < best) {
+        best = v2;
+        label = c + 2;
+      }
+      if (v3 < best) {
+        best = v3;
+        label = c + 3;
+      }
+    }
+    for (; c < k; c++) {
+      const v = norms[c]! - 2 * dot(data, off, centroids, c * dim, dim);
       if (v < best) {
         best = v;
         label = c;
       }
     }
     labels[i] = label;
-    let xx = 0;
-    for (let d = 0; d < dim; d++) xx += data[off + d]! * data[off + d]!;
-    distances[i] = Math.max(0, xx + best);
+    distances[i] = Math.max(0, dot(data, off, data, off, dim) + best);
   }
   return { labels, distances };
 }
@@ -81,7 +99,7 @@ export function kmeans(
   for (let c = 1; c < kk; c++) {
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const d = l2(data, i * dim, centroids, (c - 1) * dim, dim);
+      const d = l2sq(data, i * dim, centroids, (c - 1) * dim, dim);
       if (d < nearest[i]!) nearest[i] = d;
       total += nearest[i]!;
     }

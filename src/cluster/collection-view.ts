@@ -46,7 +46,9 @@ export async function loadSegment(
     const tombstones = entry.tombstones
       ? await decodeTombstones(await cache.get(entry.tombstones), locate(entry.tombstones))
       : undefined;
-    return await decodeSegment(await cache.get(entry.file), locate(entry.file), schema, { deleted: tombstones });
+    const bytes = await cache.get(entry.file);
+    const localPath = cache.localPath(entry.file);
+    return await decodeSegment(bytes, locate(entry.file), schema, { deleted: tombstones, localPath });
   } catch (err) {
     await cache.evict(entry.file);
     if (entry.tombstones) await cache.evict(entry.tombstones);

@@ -3,10 +3,12 @@
  * changed (a new version gets a new key), so a cached copy is valid for as long as it exists; a node that
  * restarts, or takes over a segment it held before, loads it from disk instead of S3. Files go in through a
  * temp file and a rename, so a crash never leaves a half-written copy, and every decode verifies checksums
- * anyway. Without a folder, it reads straight from the object store.
+ * anyway. Without a folder, it reads straight from the object store. Quantized segments keep reading their
+ * full vectors from the cached file (`localPath`), as embedded ones read theirs from the segment file.
  */
 
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStore } from '../store/storage/object-store.js';
@@ -23,7 +25,7 @@ export class SegmentCache {
   /** The bytes of an immutable object, from the cache when present. */
   async get(key: string): Promise<Uint8Array> {
     if (!this.dir) return this.objects.get(key);
-    const file = join(this.dir, key.replaceAll('/', '~'));
+    const file = this.fileFor(key);
     try {
       const bytes = await readFile(file);
       this.hits++;
@@ -43,8 +45,19 @@ export class SegmentCache {
     return bytes;
   }
 
+  /** The cached copy's path, when there is one: quantized segments read their vectors from it by row. */
+  localPath(key: string): string | undefined {
+    if (!this.dir) return undefined;
+    const file = this.fileFor(key);
+    return existsSync(file) ? file : undefined;
+  }
+
+  private fileFor(key: string): string {
+    return join(this.dir!, key.replaceAll('/', '~'));
+  }
+
   /** Forgets a cached object (after its checksum failed, say). */
   async evict(key: string): Promise<void> {
-    if (this.dir) await rm(join(this.dir, key.replaceAll('/', '~')), { force: true });
+    if (this.dir) await rm(this.fileFor(key), { force: true });
   }
 }

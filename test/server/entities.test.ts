@@ -255,6 +255,10 @@ describe('vector search', () => {
     expect(skipped.json.hits.map((h: { id: string }) => h.id)).toEqual(['b']);
     const near = await post('papers', 'search', { vector: [1, 0, 0], k: 3, radius: 0.5 });
     expect(near.json.hits.map((h: { id: string }) => h.id)).toEqual(['a', 'b']);
+    // IVF search parameters pass through (other index kinds ignore them), and are checked.
+    const probed = await post('papers', 'search', { vector: [1, 0, 0], k: 2, nprobe: 4, rerank: 2 });
+    expect(probed.json.hits.map((h: { id: string }) => h.id)).toEqual(['a', 'b']);
+    expect((await post('papers', 'search', { vector: [1, 0, 0], nprobe: 0 })).status).toBe(400);
   });
 
   test('several vectors answer in query order; stored vectors come back as arrays', async () => {

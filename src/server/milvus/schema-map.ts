@@ -10,7 +10,7 @@
  *   Bool, VarChar, JSON          → bool, string (enable_match → full-text indexed), json
  *   Array of VarChar             → string[] (indexed for array_contains*)
  *   Array of Bool, Int8..Int64, Float or Double → json (element type and max_capacity checked on write; no scalar index)
- *   FloatVector                  → vector (metric COSINE | IP | L2; index AUTOINDEX/HNSW → HNSW, FLAT → FLAT,
+ *   FloatVector                  → vector (metric COSINE | IP | L2; index AUTOINDEX, HNSW, FLAT,
  *                                  IVF_FLAT / IVF_SQ8 / IVF_PQ with nlist and m; nprobe per search)
  *   isPartitionKey               → partitionKey; nullable → nullable; defaultValue → filled in on write
  * Not supported, refused with Milvus's 3000 ("unsupported operation") and the feature named: BinaryVector,
@@ -73,29 +73,27 @@ function vectorIndex(ip: MilvusIndexParam | undefined): { metric: Metric; index:
   const metric = toMetric(ip?.metricType);
   const type = String(ip?.indexType || ip?.params?.index_type || 'AUTOINDEX').toUpperCase();
   if (type === 'FLAT') return { metric, index: { type: 'FLAT' } };
+  if (type === 'AUTOINDEX') return { metric, index: { type: 'AUTOINDEX' } };
   if (type === 'IVF_FLAT' || type === 'IVF_SQ8' || type === 'IVF_PQ') {
-    const index: IndexParams = { type };
-    for (const key of ['nlist', 'm'] as const) {
-      const raw = ip?.params?.[key];
-      if (raw === undefined) continue;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw invalid(`index param ${key} must be a positive integer`);
-      index[key] = n;
-    }
-    return { metric, index };
+    return { metric, index: { type, ...intParams(ip, ['nlist', 'm']) } };
   }
-  if (type !== 'AUTOINDEX' && type !== 'HNSW') {
+  if (type !== 'HNSW') {
     throw unsupported(`index type ${type}`, 'use AUTOINDEX, HNSW, FLAT, IVF_FLAT, IVF_SQ8 or IVF_PQ');
   }
-  const index: IndexParams = { type: 'HNSW' };
-  for (const key of ['M', 'efConstruction'] as const) {
+  return { metric, index: { type: 'HNSW', ...intParams(ip, ['M', 'efConstruction']) } };
+}
+
+/** The named index params that are present, each checked to be a positive integer. */
+function intParams<K extends string>(ip: MilvusIndexParam | undefined, keys: readonly K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) {
     const raw = ip?.params?.[key];
     if (raw === undefined) continue;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) throw invalid(`index param ${key} must be a positive integer`);
-    index[key] = n;
+    out[key] = n;
   }
-  return { metric, index };
+  return out;
 }
 
 /** A default value checked against the field's Milvus type. */

@@ -63,6 +63,8 @@ export const vectorSearchBody = z
     filter: filter.optional(),
     params: params.optional(),
     ef: z.int().min(1).max(32_768).optional(),
+    nprobe: z.int().min(1).max(65_536).optional(),
+    rerank: z.int().min(1).max(64).optional(),
     exact: z.boolean().optional(),
     outputFields: outputFields.optional(),
     partitions: partitions.optional(),

@@ -23,6 +23,10 @@ export interface VectorSubSearch {
   /** The vector field; may be omitted when the collection has one. */
   field?: string;
   ef?: number;
+  /** IVF lists to probe per segment (see SearchOptions). */
+  nprobe?: number;
+  /** IVF_SQ8 / IVF_PQ re-ranking factor (see SearchOptions). */
+  rerank?: number;
   exact?: boolean;
 }
 
@@ -161,7 +165,7 @@ export function hybridSearch(
     }
     const p = prepareSearch(
       data,
-      { ...shared, field: sub.field, ef: sub.ef, exact: sub.exact },
+      { ...shared, field: sub.field, ef: sub.ef, nprobe: sub.nprobe, rerank: sub.rerank, exact: sub.exact },
       checkPartitions,
       exactScanRows,
     );

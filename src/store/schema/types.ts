@@ -53,7 +53,7 @@ export interface IvfParams {
 }
 
 /**
- * Milvus's AUTOINDEX: Quiver picks per segment and says what it picked (`stats()` and `explain` name each
+ * Milvus's AUTOINDEX, the default: Quiver picks per segment and says what it picked (`stats()` and `explain` name each
  * segment's index). Segments under 1,000 rows are scanned exactly (FLAT). Larger ones get HNSW, unless
  * `maxIndexBytesPerRow` is set below what HNSW needs (its graph keeps a copy of the vectors: about
  * 4·dim + 150 bytes a row); then the most accurate IVF type that fits: IVF_SQ8 (dim + ~50 bytes), IVF_PQ
@@ -82,6 +82,7 @@ export interface VectorFieldSchema {
   type: 'vector';
   dim: number;
   metric: Metric;
+  /** The ANN index each sealed segment gets. Default: AUTOINDEX. */
   index?: IndexParams;
 }
 

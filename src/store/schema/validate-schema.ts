@@ -60,7 +60,7 @@ function fail(message: string, field?: string): never {
 }
 
 function resolveIndex(field: VectorFieldSchema): ResolvedVectorField['index'] {
-  const index: IndexParams = field.index ?? { type: 'HNSW' };
+  const index: IndexParams = field.index ?? { type: 'AUTOINDEX' };
   if (index.type === 'FLAT') return { type: 'FLAT' };
   if (index.type === 'IVF_FLAT' || index.type === 'IVF_SQ8' || index.type === 'IVF_PQ') return resolveIvf(field, index);
   if (index.type === 'AUTOINDEX') {

@@ -72,6 +72,14 @@ describe('IVF indexes in a collection', () => {
         for (const h of filtered.hits) expect(h.fields.bucket).toBe(7);
         const probed = await col.search({ vector: q, k: 10, nprobe: 32 });
         expect(probed.hits).toHaveLength(10);
+        // A hybrid sub-search takes nprobe and rerank too: one vector request ranks as the plain search does.
+        const narrow = { nprobe: 1, rerank: 1 };
+        const plain = await col.search({ vector: q, k: 10, ...narrow });
+        const hybrid = await col.hybridSearch({ requests: [{ vector: q, ...narrow }], k: 10, limit: 10 });
+        expect(hybrid.hits.map((h) => h.id)).toEqual(plain.hits.map((h) => h.id));
+        await expect(col.hybridSearch({ requests: [{ vector: q, nprobe: 0 }] })).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+        });
         before.push(all.hits.map((h) => h.id));
       }
       // Exact search reads every vector back: each row's own vector is its nearest neighbour at distance 0.
@@ -133,7 +141,7 @@ describe('memory accounting for the other index kinds', () => {
     const col = await db.createCollection('h', {
       fields: [
         { name: 'id', type: 'int', primary: true },
-        { name: 'v', type: 'vector', dim: DIM, metric: 'l2' },
+        { name: 'v', type: 'vector', dim: DIM, metric: 'l2', index: { type: 'HNSW' } },
       ],
     });
     await col.insert(Array.from({ length: 700 }, (_, i) => ({ id: i, v: vec(i) })));

@@ -114,21 +114,27 @@ describe('segment growth', () => {
     await db.close();
   });
 
-  it('marks an interim segment as waiting for its graph', async () => {
+  it('marks an interim segment as waiting for its graph, unless AUTOINDEX keeps it FLAT anyway', async () => {
     const vectors = data();
     const db = await Quiver.open({ memory: true, collection: { growingRows: 100_000, autoCompact: false } });
     const c = await db.createCollection('c', schema);
-    await insertAll(c, vectors, 0, 300);
+    await insertAll(c, vectors, 0, 1200);
     // Build segments from the growing rows directly, with and without `interim`.
     const growing = (c as unknown as { core: { data: { growing: never }; schema: never } }).core;
-    const rows = Uint32Array.from({ length: 300 }, (_, i) => i);
-    const source = [{ segment: growing.data.growing, rows, keepTombstones: true }];
-    const interim = await buildSealedSegment(growing.schema, 99, source, { interim: true });
-    const built = await buildSealedSegment(growing.schema, 98, source);
+    const build = (rows: number, interim?: boolean) => {
+      const source = [
+        { segment: growing.data.growing, rows: Uint32Array.from({ length: rows }, (_, i) => i), keepTombstones: true },
+      ];
+      return buildSealedSegment(growing.schema, 90 + rows, source, { interim });
+    };
+    const interim = await build(1200, true);
+    const built = await build(1200);
+    // AUTOINDEX (the default) scans segments under 1,000 rows exactly: FLAT is their target, not a stand-in.
+    const small = await build(300, true);
     expect([interim.vectorIndex('v').kind, waitsForIndex(interim, growing.schema)]).toEqual(['FLAT', true]);
     expect([built.vectorIndex('v').kind, waitsForIndex(built, growing.schema)]).toEqual(['HNSW', false]);
-    interim.dispose();
-    built.dispose();
+    expect([small.vectorIndex('v').kind, waitsForIndex(small, growing.schema)]).toEqual(['FLAT', false]);
+    for (const s of [interim, built, small]) s.dispose();
     await db.close();
   });
 });

@@ -127,12 +127,14 @@ async function main(): Promise<void> {
   const hnswBuild = (performance.now() - t) / 1000;
   // hnswlib's serialized graph holds its own copy of the vectors; the links are the rest.
   const hnswBytes = (await hnsw.serialize()).byteLength / N - flatBytes;
+  // Resident: the segment's column plus the whole graph, vectors included (hnswlib keeps its own copy).
   add(
     hnsw,
     'HNSW',
     hnswBuild,
     hnswBytes,
     [16, 32, 64, 128].map((ef) => [`ef ${ef}`, { ef }]),
+    2 * flatBytes + hnswBytes,
   );
   hnsw.dispose();
 

@@ -7,6 +7,7 @@
 
 import type { PrimaryKey } from '../schema/batch.js';
 import type { CollectionSchema, Row } from '../schema/types.js';
+import type { VectorIndexKind } from '../vector/vector-index.js';
 import type { DeleteRequest, QueryOptions, WriteOptions, WriteResult } from './collection.js';
 import type { HybridResult, HybridSearchOptions } from './hybrid-search.js';
 import type { ConsistencyLevel, SearchOptions, SearchResult } from './search.js';
@@ -21,6 +22,12 @@ export interface CollectionDescription {
   partitionKey: string | null;
   partitions: string[];
   createdAt: string;
+  /**
+   * Per vector field: the configured index type and how many sealed segments hold each kind of index (what
+   * AUTOINDEX picked, or an interim FLAT waiting for its graph). Embedded collections only: a cluster proxy
+   * does not load segments.
+   */
+  vectorIndexes?: { field: string; index: string; segments: Partial<Record<VectorIndexKind, number>> }[];
 }
 
 export interface CollectionApi {

@@ -20,6 +20,7 @@ import { validateRows } from '../schema/validate-rows.js';
 import { waitsForIndex } from '../segment/index-target.js';
 import { candidateRows } from '../segment/planner.js';
 import type { Segment } from '../segment/segment.js';
+import type { VectorIndexKind } from '../vector/vector-index.js';
 import type { CollectionApi } from './collection-api.js';
 import type { CollectionCore } from './collection-core.js';
 import { type HybridResult, type HybridSearchOptions, hybridSearch } from './hybrid-search.js';
@@ -405,6 +406,14 @@ export class Collection implements CollectionApi {
       partitions: this.listPartitions(),
       createdAt: this.core.manifest.createdAt,
       rows: this.core.data.liveRows,
+      vectorIndexes: s.vectors.map((f) => {
+        const segments: Partial<Record<VectorIndexKind, number>> = {};
+        for (const seg of this.core.data.sealed) {
+          const kind = seg.vectorIndex(f.name).kind;
+          segments[kind] = (segments[kind] ?? 0) + 1;
+        }
+        return { field: f.name, index: f.index.type, segments };
+      }),
     };
   }
 

@@ -174,13 +174,16 @@ describe('AUTOINDEX', () => {
       .map((s) => s.vectorIndexes[0]!.kind);
     const { hits, explain } = await col.search({ vector: vec(N + 1), k: 5, explain: true });
     expect(hits).toHaveLength(5);
+    const described = col.describe().vectorIndexes;
     await db.close();
-    return { kinds, explained: explain!.map((p) => p.index ?? p.strategy) };
+    return { kinds, explained: explain!.map((p) => p.index ?? p.strategy), described };
   };
 
   it('scans small segments exactly and gives larger ones HNSW, and says so', async () => {
-    const { kinds } = await make({ type: 'AUTOINDEX' }, 2000, 1500);
+    const { kinds, described } = await make({ type: 'AUTOINDEX' }, 2000, 1500);
     expect(kinds.sort()).toEqual(['FLAT', 'HNSW']);
+    // describe() sums up what AUTOINDEX picked per field: one segment of each kind.
+    expect(described).toEqual([{ field: 'v', index: 'AUTOINDEX', segments: { FLAT: 1, HNSW: 1 } }]);
   });
 
   it('under a memory limit per row, picks the most accurate IVF type that fits', async () => {

@@ -2,10 +2,9 @@
  * A collection as a cluster proxy serves it: the same calls as the embedded Collection for writes and searches,
  * carried out over the shared WAL and the query nodes.
  *
- * Writes are validated against the schema here, then appended to the shared WAL (an S3 object committed by
- * compare-and-set in etcd); the promise resolves once the commit is durable, never before. Auto ids come from
- * blocks taken by compare-and-set on an etcd counter. An insert of a key that already exists replaces the row,
- * as an upsert does: no single node can check uniqueness across the cluster (Milvus does not either).
+ * Writes go through ClusterWriter (cluster-writer.ts): validated here, appended to the shared WAL, resolved once
+ * durable. An insert of a key that already exists replaces the row, as an upsert does: no single node can check
+ * uniqueness across the cluster (Milvus does not either).
  *
  * Reads fan out to every query node (fan-out.ts) and are merged here. BM25 scores use collection-wide
  * statistics, gathered from the nodes first, so a row scores as it would in one embedded store. Hybrid search
@@ -28,7 +27,7 @@ import {
   type VectorSubSearch,
   withAnchor,
 } from '../store/collection/hybrid-search.js';
-import { DEFAULT_PARTITION, type Manifest } from '../store/collection/manifest.js';
+import type { Manifest } from '../store/collection/manifest.js';
 import {
   type ConsistencyLevel,
   MAX_TOPK,
@@ -38,17 +37,15 @@ import {
 } from '../store/collection/search.js';
 import { pickTextField, type TextSearchOptions } from '../store/collection/text-search.js';
 import { fuse } from '../store/fusion/fuse.js';
-import type { PrimaryKey, WalEntry } from '../store/schema/batch.js';
-import { encodeEntry } from '../store/schema/entry-codec.js';
+import type { PrimaryKey } from '../store/schema/batch.js';
 import type { Row } from '../store/schema/types.js';
-import { type BatchLimits, validateRows } from '../store/schema/validate-rows.js';
+import type { BatchLimits } from '../store/schema/validate-rows.js';
 import { type ResolvedSchema, resolveSchema } from '../store/schema/validate-schema.js';
 import type { MetaStore } from '../store/storage/meta-store.js';
 import type { ObjectStore } from '../store/storage/object-store.js';
+import { ClusterWriter } from './cluster-writer.js';
 import { fanOut, mergeLists, type NodeDirectory } from './fan-out.js';
-import { autoIdKey, walRoot } from './keys.js';
 import type { ListsReply, MatchReply, RowsReply, StatsReply, WireStats, WireSubSearch } from './node-rpc.js';
-import { SharedWal } from './shared-wal.js';
 
 export interface ClusterCollectionDeps {
   meta: MetaStore;
@@ -67,10 +64,8 @@ export class ClusterCollection implements CollectionApi {
   readonly name: string;
   readonly schema: ResolvedSchema;
   readonly manifest: Manifest;
-  readonly #wal: SharedWal;
+  readonly #writer: ClusterWriter;
   readonly #d: ClusterCollectionDeps;
-  /** The last sequence this proxy wrote (session consistency). */
-  #written = 0;
   /** The committed sequence as last read, and when (bounded consistency). */
   #committed = { seq: 0, at: 0 };
 
@@ -79,13 +74,13 @@ export class ClusterCollection implements CollectionApi {
     this.manifest = manifest;
     this.schema = resolveSchema(manifest.schema);
     this.#d = deps;
-    this.#wal = new SharedWal({ meta: deps.meta, objects: deps.objects, root: walRoot(this.name), dir: manifest.dir });
+    this.#writer = new ClusterWriter(this.schema, manifest, deps);
   }
 
   // ---- writes -----------------------------------------------------------------------------------------
 
   async insert(rows: Row[], options?: WriteOptions): Promise<WriteResult> {
-    return this.#writeRows('insert', rows, options);
+    return this.#writer.writeRows('insert', rows, options);
   }
 
   async upsert(rows: Row[], options?: WriteOptions): Promise<WriteResult> {
@@ -95,21 +90,7 @@ export class ClusterCollection implements CollectionApi {
         `"${this.name}" assigns ids automatically; upsert needs caller-given keys`,
       );
     }
-    return this.#writeRows('upsert', rows, options);
-  }
-
-  async #writeRows(mode: 'insert' | 'upsert', rows: Row[], options?: WriteOptions): Promise<WriteResult> {
-    if (!Array.isArray(rows)) throw new QuiverError('INVALID_ARGUMENT', 'rows must be an array of objects');
-    const partition = this.#partition(options);
-    const ids = this.schema.primary.autoId && mode === 'insert' ? await this.#allocateIds(rows.length) : [];
-    const batch = validateRows(this.schema, rows, partition, {
-      mode,
-      limits: this.#d.batchLimits,
-      assignIds: (n) => ids.slice(0, n),
-    });
-    if (batch.pks.length === 0) return { ids: [], count: 0 };
-    await this.#append({ op: mode, batch } as WalEntry);
-    return { ids: batch.pks, count: batch.pks.length };
+    return this.#writer.writeRows('upsert', rows, options);
   }
 
   /**
@@ -134,45 +115,8 @@ export class ClusterCollection implements CollectionApi {
       for (const id of await this.#match(request.filter, request.params, request.partitions, 'strong')) pks.add(id);
     }
     if (pks.size === 0) return { deleted: 0 };
-    await this.#append({ op: 'delete', pks: [...pks] });
+    await this.#writer.append({ op: 'delete', pks: [...pks] });
     return { deleted: pks.size };
-  }
-
-  async #append(entry: WalEntry): Promise<void> {
-    const seq = await this.#wal.append(encodeEntry(entry));
-    this.#written = Math.max(this.#written, seq);
-  }
-
-  #partition(options?: WriteOptions): string {
-    const p = options?.partition;
-    if (p === undefined) return DEFAULT_PARTITION;
-    if (this.schema.partitionKey) {
-      throw new QuiverError(
-        'INVALID_ARGUMENT',
-        `"${this.name}" routes rows by its partition key; do not name a partition`,
-      );
-    }
-    if (!this.manifest.partitions.includes(p)) {
-      throw new QuiverError('PARTITION_NOT_FOUND', `partition "${p}" does not exist in "${this.name}"`, {
-        partition: p,
-      });
-    }
-    return p;
-  }
-
-  /** Takes `n` fresh auto ids from the collection's counter in etcd. */
-  async #allocateIds(n: number): Promise<number[]> {
-    const key = autoIdKey(this.name);
-    for (let attempt = 0; attempt < 64; attempt++) {
-      const current = await this.#d.meta.get(key);
-      const last = current ? Number(current.value) : 0;
-      const result = await this.#d.meta.txn(
-        [{ key, modRevision: current?.modRevision ?? 0 }],
-        [{ type: 'put', key, value: String(last + n) }],
-      );
-      if (result.succeeded) return Array.from({ length: n }, (_, i) => last + 1 + i);
-    }
-    throw new QuiverError('CONFLICT', `could not take auto ids for "${this.name}": too many concurrent writers`);
   }
 
   // ---- reads ------------------------------------------------------------------------------------------
@@ -181,15 +125,15 @@ export class ClusterCollection implements CollectionApi {
   async #minSeq(level: ConsistencyLevel | undefined): Promise<number> {
     switch (level ?? 'bounded') {
       case 'strong':
-        return this.#wal.committed();
+        return this.#writer.wal.committed();
       case 'session':
-        return this.#written;
+        return this.#writer.written;
       case 'eventually':
         return 0;
       case 'bounded': {
         if (Date.now() - this.#committed.at > this.#d.stalenessMs) {
           const at = Date.now();
-          this.#committed = { seq: await this.#wal.committed(), at };
+          this.#committed = { seq: await this.#writer.wal.committed(), at };
         }
         return this.#committed.seq;
       }

@@ -25,7 +25,7 @@ export interface BuildJob {
   efConstruction: number;
   seed: number;
   path: string;
-  /** An hnswlib file holding the graph of the first rows of `vectors`, to extend. */
+  /** An hnswlib file holding a graph to extend; `vectors` then holds only the rows to add after its rows. */
   basePath?: string;
   /** Int32Array over a SharedArrayBuffer; a non-zero first element asks the build to stop. */
   cancel: Int32Array;
@@ -34,28 +34,28 @@ export interface BuildJob {
 const CHECK_EVERY = 32;
 
 async function build(job: BuildJob): Promise<'built' | 'cancelled'> {
-  const n = job.vectors.length / job.dim;
+  const added = job.vectors.length / job.dim;
   const index = createNativeHnsw(job.metric, job.dim);
+  // Labels are row offsets: added rows follow the base graph's rows.
   let first = 0;
   if (job.basePath) {
     index.readIndexSync(job.basePath);
     first = index.getCurrentCount();
-    if (first > n) throw new Error(`the base graph holds ${first} rows, more than the ${n} to index`);
-    index.resizeIndex(Math.max(1, n));
+    index.resizeIndex(Math.max(1, first + added));
   } else {
     index.initIndex({
-      maxElements: Math.max(1, n),
+      maxElements: Math.max(1, added),
       m: job.M,
       efConstruction: job.efConstruction,
       randomSeed: job.seed,
     });
   }
   const point = new Array<number>(job.dim);
-  for (let row = first; row < n; row++) {
-    if (row % CHECK_EVERY === 0 && Atomics.load(job.cancel, 0) !== 0) return 'cancelled';
-    const off = row * job.dim;
+  for (let i = 0; i < added; i++) {
+    if (i % CHECK_EVERY === 0 && Atomics.load(job.cancel, 0) !== 0) return 'cancelled';
+    const off = i * job.dim;
     for (let d = 0; d < job.dim; d++) point[d] = job.vectors[off + d]!;
-    index.addPoint(point, row);
+    index.addPoint(point, first + i);
   }
   if (Atomics.load(job.cancel, 0) !== 0) return 'cancelled';
   await index.writeIndex(job.path);

@@ -1,7 +1,8 @@
 /**
  * Builds an HNSW index in a worker thread and loads it on the main thread with the async readIndex, so the
  * event loop stays responsive. Works from compiled JS and from TypeScript sources (tests, tsx).
- * `base` extends an existing graph (see the worker): its bytes cover the first rows of `vectors`.
+ * `base` extends an existing graph (see the worker): its bytes cover the first rows of `vectors`, and only the
+ * rows after them are copied to the worker.
  */
 
 import { stat, unlink, writeFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { QuiverError } from '../../errors.js';
 import type { Metric } from '../schema/types.js';
 import type { BuildJob } from './hnsw-build-worker.js';
 import { HnswIndex, tempIndexPath } from './hnsw-index.js';
-import { createNativeHnsw } from './hnsw-native.js';
+import { createNativeHnsw, readIndexHeader } from './hnsw-native.js';
 import { startWorker } from './start-worker.js';
 
 export interface HnswBuildParams {
@@ -27,9 +28,14 @@ export async function buildHnswIndex(
 ): Promise<HnswIndex> {
   const size = vectors.length / dim;
   const path = tempIndexPath();
+  const baseRows = options.base ? (readIndexHeader(options.base)?.elements ?? -1) : 0;
+  if (baseRows < 0 || baseRows > size) {
+    throw new QuiverError('INTERNAL', `cannot extend a graph of ${baseRows} rows to ${size} rows`);
+  }
   const basePath = options.base ? tempIndexPath() : undefined;
   const job: BuildJob = {
-    vectors,
+    // A worker gets a copy of what it is sent (a view's whole buffer), so send exactly the rows to insert.
+    vectors: baseRows > 0 ? vectors.slice(baseRows * dim) : vectors,
     dim,
     metric,
     M: params.M,

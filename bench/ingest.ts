@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createDefaultEmbedder } from '../src/embed/default-embedder.js';
 import { buildDefaultModel } from '../src/embed/default-model/build.js';
+import { offlineModel } from '../src/embed/default-model/recipe.js';
 import { chunkDocument } from '../src/ingest/chunk/chunk-document.js';
 import { tokenLength } from '../src/ingest/chunk/token-length.js';
 import { chunkCollectionSchema } from '../src/ingest/chunk-rows.js';
@@ -40,10 +41,11 @@ async function rawEmbed(modelDir: string, texts: string[]): Promise<number> {
   const { env, pipeline } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   const extractor = await pipeline('feature-extraction', modelDir, { dtype: 'fp32', local_files_only: true });
-  await extractor(texts.slice(0, EMBED_BATCH), { pooling: 'mean', normalize: true });
+  const pooling = offlineModel().pooling; // the default model's own: 'none' when the graph pools
+  await extractor(texts.slice(0, EMBED_BATCH), { pooling, normalize: true });
   const t0 = performance.now();
   for (let i = 0; i < texts.length; i += EMBED_BATCH) {
-    await extractor(texts.slice(i, i + EMBED_BATCH), { pooling: 'mean', normalize: true });
+    await extractor(texts.slice(i, i + EMBED_BATCH), { pooling, normalize: true });
   }
   const secs = (performance.now() - t0) / 1000;
   await extractor.dispose();

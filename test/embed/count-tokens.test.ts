@@ -1,5 +1,5 @@
 /**
- * `TransformersEmbedder.countTokens` on the default model, built into a temporary cache: it must equal the
+ * `TransformersEmbedder.countTokens` on the word-level GloVe model, built into the shared test cache: it must equal the
  * length of Transformers.js's own tokenization without special tokens (its word-level shortcut included),
  * for plain, unicode, punctuation-heavy and special-token-bearing text and for the SciFact corpus.
  */
@@ -20,7 +20,7 @@ let tokenizer: PreTrainedTokenizer;
 const reference = (text: string): number => tokenizer.tokenize(text, { add_special_tokens: false }).length;
 
 beforeAll(async () => {
-  modelDir = (await buildDefaultModel({ cacheDir: TEST_MODEL_DIR })).dir;
+  modelDir = (await buildDefaultModel({ cacheDir: TEST_MODEL_DIR, model: 'glove-sif' })).dir;
   embedder = await TransformersEmbedder.create({ model: modelDir });
   tokenizer = await AutoTokenizer.from_pretrained(modelDir);
 }, 180_000);

@@ -239,11 +239,20 @@ describe('maxMarginalRelevanceSearch', () => {
       { k: 2, fetchK: 6, lambda: 0.5 },
       undefined,
     );
-    expect(ids(diverse)).toEqual([similar[0]!.id, 'dogs']);
+    // The second pick maximises 0.5 · sim(query, d) − 0.5 · sim(d, first pick), here computed by hand.
+    const vectors = await embedder.embedDocuments(DOCS.map((d) => d.pageContent));
+    const query = await embedder.embedQuery('cats and dogs');
+    const dot = (a: Float32Array, b: Float32Array): number => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+    const first = DOCS.findIndex((d) => d.id === similar[0]!.id);
+    const mmr = (i: number): number => 0.5 * dot(query, vectors[i]!) - 0.5 * dot(vectors[i]!, vectors[first]!);
+    const others = [...DOCS.keys()].filter((i) => i !== first);
+    const second = others.reduce((best, i) => (mmr(i) > mmr(best) ? i : best));
+    expect(DOCS[second]!.id).not.toBe('cats2'); // the near-duplicate is traded away
+    expect(ids(diverse)).toEqual([similar[0]!.id, DOCS[second]!.id]);
     const relevant = await store.maxMarginalRelevanceSearch('cats and dogs', { k: 2, fetchK: 6, lambda: 1 }, undefined);
     expect(ids(relevant)).toEqual(ids(similar));
     // Candidates carry their vectors only for the MMR step: the Documents do not.
-    expect(diverse[1]!.metadata).toEqual(DOCS[2]!.metadata);
+    expect(diverse[1]!.metadata).toEqual(DOCS[second]!.metadata);
   });
 
   test('applies the filter before picking', async () => {

@@ -109,7 +109,7 @@ describe('errors point at the bad key', () => {
   });
 
   test('several problems are all reported', () => {
-    const err = configError('chunker:\n  chunkSize: 0\n  unit: words\ningest:\n  prune: maybe\n');
+    const err = configError('chunker:\n  chunkSize: 0\n  unit: lines\ningest:\n  prune: maybe\n');
     const problems = err.details.problems as { path: string }[];
     expect(problems.map((p) => p.path).sort()).toEqual(['chunker.chunkSize', 'chunker.unit', 'ingest.prune']);
   });

@@ -138,23 +138,32 @@ describe('modes', () => {
   });
 
   test('a query the embedder has no vector for (unknown words) falls back to BM25 in hybrid, finds nothing dense', async () => {
-    // The default model is word-level: a part number it never saw embeds to the zero vector.
-    expect((await embedder.embedQuery('XQ4471')).every((x) => x === 0)).toBe(true);
-    const e = counting(embedder);
+    // A word-level model (glove-sif) embeds a part number it never saw to the zero vector; so does this one.
+    const wordLevel: Embedder = {
+      dimension: embedder.dimension,
+      modelId: embedder.modelId,
+      maxTokens: embedder.maxTokens,
+      embedDocuments: (texts) => embedder.embedDocuments(texts),
+      embedQuery: async () => new Float32Array(embedder.dimension),
+      dispose: async () => {},
+    };
+    const e = counting(wordLevel);
     const hybrid = await retriever({ embedder: e }).retrieve('XQ4471', { k: 3 });
     expect(e.queries).toBe(1);
     expect(hybrid.map((c) => c.docId)).toEqual([corpus.docId('parts.txt')]);
     expect(Object.keys(hybrid[0]!.scores)).toEqual(['bm25']);
     expect(hybrid[0]!.score).toBe(1); // the BM25 list alone, min-max normalized: its best hit scores 1
-    expect(await retriever().retrieve('XQ4471', { mode: 'dense' })).toEqual([]);
+    expect(await retriever({ embedder: wordLevel }).retrieve('XQ4471', { mode: 'dense' })).toEqual([]);
     // ...but its filter is still checked, as any other query's would be.
     const bad = await expectCode(
-      retriever().retrieve('XQ4471', { mode: 'dense', filter: 'doc_id = "x"' }),
+      retriever({ embedder: wordLevel }).retrieve('XQ4471', { mode: 'dense', filter: 'doc_id = "x"' }),
       'FILTER_SYNTAX',
     );
     expect(bad.details.position).toBe(7);
     // Weights given for the two lists still fit the one that is left.
-    const weighted = await retriever().retrieve('XQ4471', { fusion: { method: 'weighted', weights: [0.7, 0.3] } });
+    const weighted = await retriever({ embedder: wordLevel }).retrieve('XQ4471', {
+      fusion: { method: 'weighted', weights: [0.7, 0.3] },
+    });
     expect(weighted.map((c) => c.docId)).toEqual([corpus.docId('parts.txt')]);
   });
 });

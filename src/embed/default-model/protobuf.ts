@@ -9,6 +9,7 @@ export type Chunks = Uint8Array[];
 
 const WIRE_VARINT = 0;
 const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
 const utf8 = new TextEncoder();
 
 /** Encodes a non-negative safe integer as a base-128 varint (arithmetic, not bitwise: values may exceed 2^32). */
@@ -25,6 +26,20 @@ export function varint(value: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** Encodes any safe integer as an int64 varint: a negative value is its 64-bit two's complement (ten bytes). */
+export function signedVarint(value: number): Uint8Array {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`signedVarint needs a safe integer, got ${value}`);
+  if (value >= 0) return varint(value);
+  const out: number[] = [];
+  let rest = BigInt.asUintN(64, BigInt(value));
+  while (rest >= 0x80n) {
+    out.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  out.push(Number(rest));
+  return Uint8Array.from(out);
+}
+
 function key(field: number, wireType: number): Uint8Array {
   return varint(field * 8 + wireType);
 }
@@ -38,6 +53,18 @@ export function byteLength(chunks: Chunks): number {
 /** A varint field (int32, int64, enum with non-negative values). */
 export function uintField(field: number, value: number): Chunks {
   return [key(field, WIRE_VARINT), varint(value)];
+}
+
+/** An int64 varint field that may be negative. */
+export function intField(field: number, value: number): Chunks {
+  return [key(field, WIRE_VARINT), signedVarint(value)];
+}
+
+/** A float field (fixed32, little-endian). */
+export function floatField(field: number, value: number): Chunks {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setFloat32(0, value, true);
+  return [key(field, WIRE_FIXED32), bytes];
 }
 
 /** A bytes field. The data is referenced, not copied. */

@@ -10,6 +10,7 @@ import type { Chunk, LengthFunction } from './chunk.js';
 import { splitMarkdown } from './markdown.js';
 import type { SplitOptions } from './options.js';
 import { splitRecursive } from './recursive.js';
+import { wordLength } from './token-length.js';
 
 /** How documents are chunked, as it appears in configuration. */
 export interface ChunkerOptions {
@@ -19,8 +20,11 @@ export interface ChunkerOptions {
   chunkSize: number;
   /** How much of the previous chunk's tail each chunk repeats, in `unit`s. */
   chunkOverlap: number;
-  /** 'chars' counts UTF-16 code units; 'tokens' counts with the length function passed to `chunkDocument`. */
-  unit: 'chars' | 'tokens';
+  /**
+   * 'chars' counts UTF-16 code units; 'tokens' counts with the length function passed to `chunkDocument`
+   * (the embedder's tokenizer); 'words' counts words and punctuation marks, whatever the model.
+   */
+  unit: 'chars' | 'tokens' | 'words';
   /** Separators to split at, coarsest first (default: the chosen splitter's own). */
   separators?: string[];
 }
@@ -34,7 +38,7 @@ export const DEFAULT_CHUNKER: ChunkerOptions = Object.freeze({
 });
 
 const SPLITTERS: ReadonlySet<string> = new Set(['auto', 'recursive', 'markdown']);
-const UNITS: ReadonlySet<string> = new Set(['chars', 'tokens']);
+const UNITS: ReadonlySet<string> = new Set(['chars', 'tokens', 'words']);
 
 /** The page whose span holds `offset`: the last span starting at or before it (spans are in order). */
 function pageAt(pages: readonly PageSpan[], offset: number): number | undefined {
@@ -65,7 +69,7 @@ export function chunkDocument(doc: LoadedDocument, options: ChunkerOptions, leng
       received: splitter,
     });
   if (!UNITS.has(unit))
-    throw new QuiverError('INVALID_ARGUMENT', `unknown chunk unit '${unit}' (chars or tokens)`, {
+    throw new QuiverError('INVALID_ARGUMENT', `unknown chunk unit '${unit}' (chars, tokens or words)`, {
       field: 'unit',
       received: unit,
     });
@@ -78,7 +82,7 @@ export function chunkDocument(doc: LoadedDocument, options: ChunkerOptions, leng
     chunkSize,
     chunkOverlap,
     ...(separators !== undefined ? { separators } : {}),
-    ...(unit === 'tokens' ? { length } : {}),
+    ...(unit === 'tokens' ? { length } : unit === 'words' ? { length: wordLength() } : {}),
   };
   const markdown = splitter === 'markdown' || (splitter === 'auto' && doc.type === 'markdown');
   const chunks = markdown ? splitMarkdown(doc.text, split) : splitRecursive(doc.text, split);

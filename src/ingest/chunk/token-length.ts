@@ -120,6 +120,30 @@ function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
   return to;
 }
 
+// Word characters and punctuation as a BERT pre-tokenizer separates them: every Unicode punctuation mark and
+// ASCII symbol is a word of its own.
+const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
+const WORD = new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, 'gu');
+
+/** The number of words in `text`, punctuation marks counted as words (BERT-style pre-tokens). */
+export function countWords(text: string): number {
+  let n = 0;
+  WORD.lastIndex = 0;
+  while (WORD.exec(text) !== null) n++;
+  return n;
+}
+
+let sharedWordLength: RangeLengthFunction | undefined;
+
+/**
+ * A `LengthFunction` in words (`countWords`), for chunk sizes that must not depend on the embedding model:
+ * the same corpus chunks the same way whichever model embeds it, so full-text scores stay comparable.
+ */
+export function wordLength(): RangeLengthFunction {
+  sharedWordLength ??= tokenLength(countWords);
+  return sharedWordLength;
+}
+
 /**
  * A tokenizer-free estimate: one token per four UTF-16 units, rounded up, which is close for English with
  * BPE or WordPiece vocabularies. Cheap, but not a bound: dense text (numbers, code, CJK) has more tokens.

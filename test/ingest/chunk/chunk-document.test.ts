@@ -116,7 +116,7 @@ describe('chunkDocument', () => {
       return 'no error';
     };
     expect(field(chars(10, { splitter: 'semantic' as ChunkerOptions['splitter'] }))).toBe('splitter');
-    expect(field(chars(10, { unit: 'words' as ChunkerOptions['unit'] }))).toBe('unit');
+    expect(field(chars(10, { unit: 'lines' as ChunkerOptions['unit'] }))).toBe('unit');
     expect(field(chars(0))).toBe('chunkSize');
     expect(field(chars(10, { chunkOverlap: 10 }))).toBe('chunkOverlap');
   });

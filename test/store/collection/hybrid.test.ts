@@ -66,20 +66,21 @@ describe('hybridSearch', () => {
     expect(hits.map((h) => h.id)).toEqual(['e', 'd', 'c']);
   });
 
-  test('the default fusion weighs min-max normalized BM25 at 1 and each vector list at 0.15', async () => {
+  test('the default fusion weighs min-max normalized BM25 at 1 and each vector list at 0.2', async () => {
     const requests = [{ vector: [0, 0], field: 'dense' }, { text: 'zebra' }];
     const byDefault = await docs.hybridSearch({ requests, k: 5 });
     const explicit = await docs.hybridSearch({
       requests,
       k: 5,
-      fusion: { method: 'weighted', normalize: 'minmax', weights: [0.15, 1] },
+      fusion: { method: 'weighted', normalize: 'minmax', weights: [0.2, 1] },
     });
     expect(byDefault).toEqual(explicit);
-    // Dense min-max over the negated distances 0, 1, 4, 9, 16: a 1, b 15/16, c 12/16, d 7/16, e 0, times 0.15.
-    // BM25 min-max: e 1, d between, c 0. So e 1, then d (> 0.0656), a 0.15, b 0.1406, c 0.1125.
+    // Dense min-max over the negated distances 0, 1, 4, 9, 16: a 1, b 15/16, c 12/16, d 7/16, e 0, times 0.2.
+    // BM25 min-max: e 1, d between, c 0. So e 1, then d (0.0875 + its BM25 share), a 0.2, b 0.1875, c 0.15.
     expect(byDefault.hits.map((h) => h.id)).toEqual(['e', 'd', 'a', 'b', 'c']);
-    expect(byDefault.hits[2]!.score).toBeCloseTo(0.15, 6);
-    expect(byDefault.hits[4]!.score).toBeCloseTo(0.15 * (12 / 16), 6);
+    expect(byDefault.hits[2]!.score).toBeCloseTo(0.2, 6);
+    expect(byDefault.hits[3]!.score).toBeCloseTo(0.2 * (15 / 16), 6);
+    expect(byDefault.hits[4]!.score).toBeCloseTo(0.2 * (12 / 16), 6);
   });
 
   test('the filter applies to every sub-search; several vector fields fuse', async () => {

@@ -1,6 +1,7 @@
 /**
- * The offline default model, end to end: built into a temporary cache, loaded through TransformersEmbedder,
- * and checked against both a direct Transformers.js run and an independent plain-JS SIF computation.
+ * The offline GloVe-SIF model (`glove-sif`), end to end: built into a temporary cache, loaded through
+ * TransformersEmbedder, and checked against both a direct Transformers.js run and an independent plain-JS
+ * SIF computation. Also the build cache's behaviour (reuse, verification, rebuild of a damaged folder).
  */
 
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,8 +13,8 @@ import {
   type BuiltModel,
   buildDefaultModel,
   createDefaultEmbedder,
-  DEFAULT_MODEL_ID,
   listModels,
+  OFFLINE_MODELS,
   TransformersEmbedder,
   verifyModel,
 } from '../../src/embed/index.js';
@@ -47,7 +48,7 @@ let reference: SifReference;
 
 beforeAll(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'quiver-embed-'));
-  built = await buildDefaultModel({ cacheDir });
+  built = await buildDefaultModel({ cacheDir, model: 'glove-sif' });
   embedder = await TransformersEmbedder.create({ model: built.dir, batchSize: 2 });
   reference = loadSifReference({ vocabSize: 100_000, a: 1e-3 });
 }, 180_000);
@@ -57,10 +58,10 @@ afterAll(async () => {
   if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
 });
 
-describe('default model', () => {
+describe('glove-sif model', () => {
   it('is a Hugging Face folder with a manifest', async () => {
     expect(built.reused).toBe(false);
-    expect(built.modelId).toBe(DEFAULT_MODEL_ID);
+    expect(built.modelId).toBe(OFFLINE_MODELS['glove-sif'].id);
     expect(built.files.sort()).toEqual(
       ['config.json', 'onnx/model.onnx', 'quiver-model.json', 'tokenizer.json', 'tokenizer_config.json'].sort(),
     );
@@ -142,7 +143,7 @@ describe('default model', () => {
 
   it('reuses the cache on a second build call', async () => {
     const before = (await stat(join(built.dir, 'onnx/model.onnx'))).mtimeMs;
-    const again = await buildDefaultModel({ cacheDir });
+    const again = await buildDefaultModel({ cacheDir, model: 'glove-sif' });
     expect(again.reused).toBe(true);
     expect(again.dir).toBe(built.dir);
     expect((await stat(join(built.dir, 'onnx/model.onnx'))).mtimeMs).toBe(before);
@@ -186,7 +187,7 @@ describe('default model', () => {
   });
 
   it('createDefaultEmbedder reuses a good cache and rebuilds a damaged one', async () => {
-    const good = await createDefaultEmbedder({ cacheDir });
+    const good = await createDefaultEmbedder({ cacheDir, model: 'glove-sif' });
     expect(Array.from(await good.embedQuery(SENTENCES[0]!))).toEqual(
       Array.from((await embedder.embedDocuments([SENTENCES[0]!]))[0]!),
     );
@@ -196,7 +197,7 @@ describe('default model', () => {
     try {
       await cp(built.dir, join(damagedRoot, 'quiver-glove-sif-100d-1'), { recursive: true });
       await writeFile(join(damagedRoot, 'quiver-glove-sif-100d-1', 'config.json'), '{}');
-      const rebuilt = await createDefaultEmbedder({ cacheDir: damagedRoot });
+      const rebuilt = await createDefaultEmbedder({ cacheDir: damagedRoot, model: 'glove-sif' });
       expect(rebuilt.dimension).toBe(100);
       await rebuilt.dispose();
       await verifyModel(join(damagedRoot, 'quiver-glove-sif-100d-1'));

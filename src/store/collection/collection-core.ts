@@ -28,6 +28,7 @@ import { WalWriter } from '../wal/wal-writer.js';
 import { CollectionData } from './collection-data.js';
 import { compactionStats, runCompaction } from './compaction.js';
 import { planCompaction } from './compaction-policy.js';
+import { IdleSealTimer } from './idle-seal.js';
 import { type Manifest, manifestKey, parseManifest, segmentKey, walPrefix } from './manifest.js';
 import { type AddedSegment, ManifestLog } from './manifest-log.js';
 import type { CollectionOptions } from './options.js';
@@ -73,6 +74,7 @@ export class CollectionCore {
   private readonly sealed = new EventEmitter();
   private sealingNow = false;
   private compactingNow = false;
+  private readonly idleSeal: IdleSealTimer;
 
   /** What maintenance is doing right now (compaction first when both run). */
   get activity(): 'idle' | 'sealing' | 'compacting' {
@@ -102,6 +104,7 @@ export class CollectionCore {
     this.data = new CollectionData(this.schema, manifest.nextSegmentId, manifest.checkpoint);
     this.data.maxAutoId = manifest.nextAutoId - 1;
     this.nextSegmentId = manifest.nextSegmentId + 1;
+    this.idleSeal = new IdleSealTimer(options.sealIdleMs, () => void this.sealIdle());
   }
 
   static async open(
@@ -145,6 +148,7 @@ export class CollectionCore {
     report.orphansRemoved = await removeOrphans(this.manifest, this.objects);
     this.report = report;
     this.kick();
+    this.idleSeal.touch();
   }
 
   assertWritable(): void {
@@ -184,6 +188,7 @@ export class CollectionCore {
       }
       this.data.apply(prepared.entry, lsn);
       if (this.data.growing.rowCount >= this.options.growingRows) await this.freezeLocked();
+      this.idleSeal.touch();
       return prepared.result;
     });
   }
@@ -220,6 +225,20 @@ export class CollectionCore {
     this.data.freeze(this.nextSegmentId++);
     await this.wal.rotate();
     this.kick();
+  }
+
+  /** The idle timer fired: seal the growing segment if it is big enough to be worth an index. */
+  private async sealIdle(): Promise<void> {
+    try {
+      await this.writes.run(async () => {
+        if (this.closed || this.failure || this.data.growing.rowCount < this.options.sealIdleMinRows) return;
+        await this.freezeLocked();
+      });
+    } catch (err) {
+      this.options.onWarning(`collection "${this.name}": sealing an idle growing segment failed`, {
+        error: String(err),
+      });
+    }
   }
 
   /** Starts the seal loop and the compaction loop unless they run; a running compaction loop looks again. */
@@ -394,6 +413,7 @@ export class CollectionCore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.idleSeal.stop();
     await this.writes.run(async () => {
       this.closed = true;
     });

@@ -7,6 +7,10 @@ import { type BatchLimits, DEFAULT_BATCH_LIMITS } from '../schema/validate-rows.
 export interface CollectionOptions {
   /** The growing segment is frozen and sealed (indexed) once it holds this many rows. */
   growingRows: number;
+  /** A growing segment no write has touched for this long is sealed, if it holds sealIdleMinRows. 0: never. */
+  sealIdleMs: number;
+  /** The fewest rows an idle growing segment needs to be sealed (smaller ones are cheap to scan). */
+  sealIdleMinRows: number;
   /** Compaction never builds a segment with more live rows than this. */
   maxSegmentRows: number;
   /** A sealed segment whose deleted share reaches this is rewritten by compaction. */
@@ -24,6 +28,8 @@ export interface CollectionOptions {
 
 export const DEFAULT_COLLECTION_OPTIONS: CollectionOptions = {
   growingRows: 10_000,
+  sealIdleMs: 10_000,
+  sealIdleMinRows: 1_000,
   maxSegmentRows: 250_000,
   deletedRatio: 0.2,
   mergeFactor: 4,

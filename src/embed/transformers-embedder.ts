@@ -11,7 +11,7 @@ import type { FeatureExtractionPipeline } from '@huggingface/transformers';
 import { QuiverError } from '../errors.js';
 import { assertPositiveInteger, assertTexts, embedInBatches } from './batching.js';
 import type { Embedder } from './embedder.js';
-import { wordLevelCounter } from './word-level-counter.js';
+import { wordLevelCounter, wordSumCounter } from './word-level-counter.js';
 
 export type TransformersDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
 
@@ -82,8 +82,8 @@ export class TransformersEmbedder implements Embedder {
     this.dimension = dimension;
     this.#options = options;
     const tokenizer = extractor.tokenizer;
-    this.#countTokens =
-      wordLevelCounter(tokenizer) ?? ((text) => tokenizer.tokenize(text, { add_special_tokens: false }).length);
+    const full = (text: string): number => tokenizer.tokenize(text, { add_special_tokens: false }).length;
+    this.#countTokens = wordLevelCounter(tokenizer) ?? wordSumCounter(full) ?? full;
     const limit = extractor.tokenizer.model_max_length;
     this.maxTokens = Number.isFinite(limit) ? limit : Number.MAX_SAFE_INTEGER;
   }

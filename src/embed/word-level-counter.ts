@@ -1,7 +1,9 @@
 /**
- * A fast, exact token counter for word-level tokenizers, used by `TransformersEmbedder.countTokens` when it
- * applies. Chunk sizing counts tokens constantly, and the full tokenizer's vocabulary search is the slow part of
- * that for vocabularies like the default model's.
+ * Fast, exact token counters used by `TransformersEmbedder.countTokens` when they apply. Chunk sizing and
+ * context assembly count tokens constantly, and the full tokenizer's vocabulary search is the slow part:
+ * - `wordLevelCounter`, for word-level vocabularies (the GloVe model): one token per pre-token;
+ * - `wordSumCounter`, for tokenizers whose tokens never span whitespace (the sentence encoder's unigram
+ *   model): the sum of each word's count, with the words' counts cached.
  */
 
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
@@ -47,6 +49,47 @@ export function wordLevelCounter(tokenizer: PreTrainedTokenizer): ((text: string
       return normal.length === 0 ? 0 : pre_tokenizer.pre_tokenize_text(normal).length;
     };
     return COUNT_PROBES.every((t) => count(t) === full(t)) ? count : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Texts on which summing per-word counts must agree with the full tokenizer before the sum is used. */
+const SUM_PROBES = [
+  ...COUNT_PROBES,
+  'a  b\n\nc\td ',
+  '\n\nleading and trailing whitespace \t',
+  "don't stop: e-mail, U.S.A. and http://example.org/x?y=1 (x≥2) — “quoted” 3.14",
+  'Microstructural development of human newborn cerebral white matter assessed in vivo by MRI.',
+];
+
+const MAX_CACHED = 100_000;
+const MAX_CACHED_WORD = 64;
+
+/**
+ * A counter that splits on whitespace and sums `full` over the words, caching each word's count; or null
+ * when that sum differs from `full` on any probe text (a tokenizer whose tokens may span whitespace, such as
+ * byte-level BPE that folds a space into the next word, may count differently).
+ */
+export function wordSumCounter(full: (text: string) => number): ((text: string) => number) | null {
+  const cache = new Map<string, number>();
+  const word = (w: string): number => {
+    if (w.length > MAX_CACHED_WORD) return full(w);
+    let n = cache.get(w);
+    if (n === undefined) {
+      if (cache.size >= MAX_CACHED) cache.clear();
+      n = full(w);
+      cache.set(w, n);
+    }
+    return n;
+  };
+  const count = (text: string): number => {
+    let total = 0;
+    for (const w of text.split(/\s+/)) if (w !== '') total += word(w);
+    return total;
+  };
+  try {
+    return SUM_PROBES.every((t) => count(t) === full(t)) ? count : null;
   } catch {
     return null;
   }

@@ -7,6 +7,7 @@
 
 import { createRequire } from 'node:module';
 import { AutoTokenizer } from '@huggingface/transformers';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../../src/embed/default-model/onnx-graph.js';
 import { translateTfGraph } from '../../src/embed/default-model/tf-to-onnx.js';
@@ -90,6 +91,23 @@ describe('use-lite model', () => {
       expect(embedder.countTokens(text)).toBe(ids.length);
     }
     expect(tokenizer.encode('  line one\n\n\tline two  ')).toEqual(tokenizer.encode('line one line two'));
+  });
+
+  it('counts tokens as the full tokenizer does, on arbitrary text (the cached per-word sum)', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(built.dir);
+    const full = (t: string): number => tokenizer.tokenize(t, { add_special_tokens: false }).length;
+    const piece = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom(' ', '  ', '\n', '\r\n', '\t', '.', ',', "'", '-', '(', ':)', '://', 'ß', 'İ', '🧪', '\u00a0'),
+      fc.stringMatching(/^[A-Za-z]{1,12}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        expect(embedder.countTokens(text)).toBe(full(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('gives the reference runtime’s vectors', async () => {

@@ -13,6 +13,7 @@ import { loadBeirEvalSet } from '../retrieve/eval/beir.js';
 import type { QueryMetrics } from '../retrieve/eval/metrics.js';
 import { EVAL_METHODS, type EvalMethod, type EvalReport, runEval } from '../retrieve/eval/run-eval.js';
 import { Retriever } from '../retrieve/retriever.js';
+import { Collection } from '../store/collection/collection.js';
 import { ingestInto } from './ingest-command.js';
 import { withPipeline } from './pipeline-context.js';
 
@@ -79,6 +80,9 @@ export function addEvalCommand(program: Command): void {
           console.error(`ingested ${summary.documents.written} documents (${summary.chunks.written} chunks)`);
         }
         const collection = await ctx.db.collection(ctx.collectionName);
+        // Every query runs against the indexed store: seal what the ingest left growing, wait for the indexes.
+        // (An embedded collection; a cluster's coordinator seals idle rows itself.)
+        if (collection instanceof Collection) await collection.flush();
         const retriever = new Retriever({ collection, embedder: await ctx.embedder() });
         const result = await runEval(retriever, evalSet, { methods });
         return { report: result, store: ctx.storePath };

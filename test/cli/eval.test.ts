@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { Quiver } from '../../src/store/quiver.js';
 import { TEST_MODEL_DIR, testEmbedder } from '../helpers/model.js';
 
 let dir: string;
@@ -96,6 +97,15 @@ describe('quiver eval', () => {
     err.length = 0;
     expect(await run('eval', '--dataset', join(dir, 'tiny'), '--methods', 'bm25')).toBe(0);
     expect(err.join('\n')).not.toMatch(/ingested/);
+    // Queries ran on the sealed, indexed store: eval flushed what the ingest left growing.
+    const db = await Quiver.open({ path: join(dir, 'store') });
+    try {
+      const segments = (await db.collection('beir_tiny')).stats().segments;
+      expect(segments.filter((s) => s.state !== 'growing').reduce((n, s) => n + s.rows, 0)).toBeGreaterThan(0);
+      expect(segments.filter((s) => s.state === 'growing').every((s) => s.rows === 0)).toBe(true);
+    } finally {
+      await db.close();
+    }
   });
 
   test('a missing split or an unknown method is a clear error', async () => {

@@ -19,19 +19,10 @@ import {
   verifyModel,
 } from '../../src/embed/index.js';
 import { isQuiverError } from '../../src/errors.js';
+import { cosine } from '../helpers/model.js';
 import { loadSifReference, type SifReference } from './sif-reference.js';
 
-const cos = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-};
+const cos = cosine;
 
 const SENTENCES = [
   'The cat sat on the mat.',

@@ -18,7 +18,7 @@ import {
   type TransformersEmbedder,
   verifyModel,
 } from '../../src/embed/index.js';
-import { TEST_MODEL_DIR, testEmbedder } from '../helpers/model.js';
+import { cosine, TEST_MODEL_DIR, testEmbedder } from '../helpers/model.js';
 
 const require = createRequire(import.meta.url);
 
@@ -27,17 +27,7 @@ interface ReferenceModel {
   tokenizer: { encode(text: string): number[] };
 }
 
-const cos = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-};
+const cos = cosine;
 
 const TEXTS = [
   'The cat sat on the mat.',

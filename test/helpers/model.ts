@@ -13,3 +13,16 @@ export const TEST_MODEL_DIR = join(tmpdir(), 'quiver-test-models');
 export function testEmbedder(): Promise<TransformersEmbedder> {
   return createDefaultEmbedder({ cacheDir: TEST_MODEL_DIR });
 }
+
+/** Cosine similarity of two vectors (of any scale). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}

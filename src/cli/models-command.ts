@@ -5,7 +5,6 @@
  */
 
 import type { Command } from 'commander';
-import { offlineModel } from '../embed/default-model/recipe.js';
 import {
   buildDefaultModel,
   DEFAULT_OFFLINE_MODEL,
@@ -54,7 +53,6 @@ export function addModelsCommand(program: Command): void {
     .option(...MODEL_OPTION)
     .action(async (cmd: { force?: boolean; model: string }) => {
       const o = opts();
-      offlineModel(cmd.model);
       const started = Date.now();
       const built = await buildDefaultModel({
         ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
@@ -75,7 +73,6 @@ export function addModelsCommand(program: Command): void {
     .option(...MODEL_OPTION)
     .action(async (cmd: { model: string }) => {
       const o = opts();
-      offlineModel(cmd.model);
       const manifest = await verifyModel(defaultModelDir(o.cacheDir, cmd.model as OfflineModelName));
       out(
         o.json,

@@ -7,6 +7,7 @@
  */
 
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import { sumWordCounts, WordCounts } from './word-counts.js';
 
 /** Texts the word-level counting shortcut must agree on with the full tokenizer before it is used. */
 const COUNT_PROBES = [
@@ -63,31 +64,14 @@ const SUM_PROBES = [
   'Microstructural development of human newborn cerebral white matter assessed in vivo by MRI.',
 ];
 
-const MAX_CACHED = 100_000;
-const MAX_CACHED_WORD = 64;
-
 /**
- * A counter that splits on whitespace and sums `full` over the words, caching each word's count; or null
- * when that sum differs from `full` on any probe text (a tokenizer whose tokens may span whitespace, such as
- * byte-level BPE that folds a space into the next word, may count differently).
+ * A counter that sums `full` over the words of a text (`forEachWord`: whitespace plus the word after it),
+ * caching each word's count as the chunker's `tokenLength` does; or null when that sum differs from `full`
+ * on any probe text (a tokenizer whose tokens may span whitespace may count differently).
  */
 export function wordSumCounter(full: (text: string) => number): ((text: string) => number) | null {
-  const cache = new Map<string, number>();
-  const word = (w: string): number => {
-    if (w.length > MAX_CACHED_WORD) return full(w);
-    let n = cache.get(w);
-    if (n === undefined) {
-      if (cache.size >= MAX_CACHED) cache.clear();
-      n = full(w);
-      cache.set(w, n);
-    }
-    return n;
-  };
-  const count = (text: string): number => {
-    let total = 0;
-    for (const w of text.split(/\s+/)) if (w !== '') total += word(w);
-    return total;
-  };
+  const words = new WordCounts(full, 100_000, 64);
+  const count = (text: string): number => sumWordCounts(words, text, 0, text.length);
   try {
     return SUM_PROBES.every((t) => count(t) === full(t)) ? count : null;
   } catch {

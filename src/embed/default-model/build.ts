@@ -9,14 +9,8 @@ import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promis
 import { basename, dirname, join } from 'node:path';
 import { writeGloveModel } from './glove-build.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type ModelManifest, readManifest } from './manifest.js';
-import { textChunks, writeChunks } from './model-file.js';
-import {
-  DEFAULT_OFFLINE_MODEL,
-  defaultModelDir,
-  OFFLINE_MODELS,
-  type OfflineModelName,
-  offlineModel,
-} from './recipe.js';
+import { textChunks, type WrittenModel, writeChunks } from './model-file.js';
+import { DEFAULT_OFFLINE_MODEL, defaultModelDir, OFFLINE_MODELS, type OfflineModelName } from './recipe.js';
 import { writeUseLiteModel } from './use-lite-build.js';
 
 export interface BuildDefaultModelOptions {
@@ -60,8 +54,7 @@ function result(dir: string, m: ModelManifest, reused: boolean): BuiltModel {
  */
 export async function buildDefaultModel(options: BuildDefaultModelOptions = {}): Promise<BuiltModel> {
   const name = options.model ?? DEFAULT_OFFLINE_MODEL;
-  offlineModel(name); // a clear error for an unknown name
-  const dir = defaultModelDir(options.cacheDir, name);
+  const dir = defaultModelDir(options.cacheDir, name); // INVALID_ARGUMENT for an unknown name
   if (!options.force) {
     const existing = await readManifest(dir);
     if (isCurrent(existing, name)) return result(dir, existing, true);
@@ -103,8 +96,14 @@ async function removeAbandonedBuilds(root: string, prefix: string): Promise<void
   }
 }
 
+/** Each offline model's recipe: writes its files into a folder and says what it wrote. */
+const WRITERS: Record<OfflineModelName, (dir: string) => Promise<WrittenModel>> = {
+  'use-lite': writeUseLiteModel,
+  'glove-sif': writeGloveModel,
+};
+
 async function writeModelFiles(dir: string, name: OfflineModelName): Promise<ModelManifest> {
-  const written = name === 'glove-sif' ? await writeGloveModel(dir) : await writeUseLiteModel(dir);
+  const written = await WRITERS[name](dir);
   const { id, version } = OFFLINE_MODELS[name];
   const manifest: ModelManifest = {
     format: MANIFEST_FORMAT,

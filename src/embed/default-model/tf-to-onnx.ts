@@ -8,7 +8,7 @@
  */
 
 import { QuiverError } from '../../errors.js';
-import type { OnnxGraphBuilder, OnnxTensor } from './onnx-graph.js';
+import { ONNX_BOOL, ONNX_FLOAT, ONNX_INT64, type OnnxGraphBuilder, type OnnxTensor } from './onnx-graph.js';
 import type { TfAttr, TfGraph, TfNode } from './tfjs-graph.js';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER; // "to the end" for Slice; any value past the dimension works
@@ -188,13 +188,21 @@ export function translateTfGraph(tf: TfGraph, b: OnnxGraphBuilder, placeholders:
       b.node('Softmax', x, [out], { axis: { int: -1 } });
     } else if (op === 'Cast') {
       const dst = attrType(node, 'DstT') ?? '';
-      const to = TF_FLOAT.has(dst) ? 1 : TF_INTEGER.has(dst) ? 7 : TF_BOOL.has(dst) ? 9 : undefined;
+      const to = TF_FLOAT.has(dst)
+        ? ONNX_FLOAT
+        : TF_INTEGER.has(dst)
+          ? ONNX_INT64
+          : TF_BOOL.has(dst)
+            ? ONNX_BOOL
+            : undefined;
       if (to === undefined) throw unsupported(node, `cast to ${String(dst)}`);
       b.node('Cast', x, [out], { to: { int: to } });
     } else if (op === 'Shape') {
       b.node('Shape', x, [out]);
       ranks.set(out, 1);
     } else if (op === 'Reshape') {
+      // A 0 in the shape means "zero-sized" to TF but "keep this dimension" to ONNX (opset 13); the graphs
+      // translated here never reshape to an empty dimension (use-lite-onnx.ts keeps every row non-empty).
       b.node('Reshape', x, [out]);
     } else if (op === 'Where') {
       if (x.length === 3) b.node('Where', x, [out]);

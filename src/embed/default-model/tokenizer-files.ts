@@ -16,8 +16,8 @@ export const MAX_TOKENS = 8192;
 const CONTINUATION_PREFIX = '##';
 
 // The character classes of the BERT pre-tokeniser: Unicode punctuation plus every ASCII symbol.
-const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
-const SINGLE_TOKEN = new RegExp(`^(?:[^\\s${PUNCT}]+|[${PUNCT}])$`, 'u');
+export const BERT_PUNCTUATION = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
+const SINGLE_TOKEN = new RegExp(`^(?:[^\\s${BERT_PUNCTUATION}]+|[${BERT_PUNCTUATION}])$`, 'u');
 
 /** Whether the tokenizer can ever produce `word` as one token (so a vocabulary entry for it is reachable). */
 export function isReachableWord(word: string): boolean {

@@ -5,28 +5,16 @@
  * chunk boundary may fall inside.
  */
 
+import { isWhitespace } from '../../embed/word-counts.js';
+
 /** A half-open range of character offsets into a text. */
 export interface Range {
   start: number;
   end: number;
 }
 
-/** Whether the UTF-16 code unit `c` matches `/\s/`. */
-export function isWhitespace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
+/** Whether the UTF-16 code unit `c` matches `/\s/` (shared with the word-by-word token counting in src/embed). */
+export { isWhitespace };
 
 /** `[start, end)` with leading and trailing whitespace excluded; `start === end` when it was all whitespace. */
 export function trimRange(text: string, start: number, end: number): Range {

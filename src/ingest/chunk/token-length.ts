@@ -12,9 +12,9 @@
  * exact counts matter more than speed, pass the counter itself as the length function.
  */
 
+import { BERT_PUNCTUATION } from '../../embed/default-model/tokenizer-files.js';
+import { forEachWord, sumWordCounts, WordCounts } from '../../embed/word-counts.js';
 import type { LengthFunction, RangeLengthFunction } from './chunk.js';
-import { isWhitespace } from './ranges.js';
-import { HASH_SEED, hashStep, WordCounts } from './word-counts.js';
 
 export interface TokenLengthOptions {
   /** How many distinct words to keep counts for; the cache starts over when full. Default 200,000 (~20 MB). */
@@ -36,35 +36,6 @@ function wordAt(ends: Int32Array, offset: number): number {
 }
 
 /**
- * Calls `visit(start, end, hash)` for each word of `text.slice(from, to)` in order. A word is a run of
- * whitespace plus the run of non-whitespace after it, so " foo" and "\n\nfoo" keep the whitespace that a
- * byte-level BPE folds into, or splits from, the word's first token.
- */
-function forEachWord(
-  text: string,
-  from: number,
-  to: number,
-  visit: (start: number, end: number, hash: number) => void,
-): void {
-  for (let i = from; i < to; ) {
-    let j = i;
-    let h = HASH_SEED;
-    for (; j < to; j++) {
-      const c = text.charCodeAt(j);
-      if (!isWhitespace(c)) break;
-      h = hashStep(h, c);
-    }
-    for (; j < to; j++) {
-      const c = text.charCodeAt(j);
-      if (isWhitespace(c)) break;
-      h = hashStep(h, c);
-    }
-    visit(i, j, h);
-    i = j;
-  }
-}
-
-/**
  * A `LengthFunction` counting the tokens `counter` gives, word by word with a cache (see the file comment
  * for when the sum equals `counter(text)` exactly).
  * @example
@@ -73,13 +44,7 @@ function forEachWord(
  */
 export function tokenLength(counter: (text: string) => number, options: TokenLengthOptions = {}): RangeLengthFunction {
   const words = new WordCounts(counter, options.maxCacheEntries ?? 200_000, options.maxCachedWordLength ?? 256);
-  const countRange = (text: string, from: number, to: number): number => {
-    let total = 0;
-    forEachWord(text, from, to, (start, end, hash) => {
-      total += words.get(text, start, end, hash);
-    });
-    return total;
-  };
+  const countRange = (text: string, from: number, to: number): number => sumWordCounts(words, text, from, to);
 
   const length = (text: string): number => countRange(text, 0, text.length);
 
@@ -120,10 +85,8 @@ function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
   return to;
 }
 
-// Word characters and punctuation as a BERT pre-tokenizer separates them: every Unicode punctuation mark and
-// ASCII symbol is a word of its own.
-const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
-const WORD = new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, 'gu');
+// Word characters and punctuation as a BERT pre-tokenizer separates them (the GloVe model's tokenizer).
+const WORD = new RegExp(`[^\\s${BERT_PUNCTUATION}]+|[${BERT_PUNCTUATION}]`, 'gu');
 
 /** The number of words in `text`, punctuation marks counted as words (BERT-style pre-tokens). */
 export function countWords(text: string): number {

@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { HASH_SEED, hashStep, WordCounts } from '../../../src/ingest/chunk/word-counts.js';
+import { HASH_SEED, hashStep, WordCounts } from '../../src/embed/word-counts.js';
 
 const hashOf = (s: string): number => {
   let h = HASH_SEED;

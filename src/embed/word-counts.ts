@@ -1,5 +1,9 @@
 /**
- * The cache behind `tokenLength`: an open-addressing hash table from words to their token counts, looked up
+ * Counting tokens word by word, for tokenizers whose tokens never span a whitespace-to-word boundary: the
+ * word scan (`forEachWord`) and its cache (`WordCounts`). Used by the chunker's `tokenLength` and by
+ * `TransformersEmbedder.countTokens` (`wordSumCounter`).
+ *
+ * The cache is an open-addressing hash table from words to their token counts, looked up
  * by offsets into the text being scanned. The caller hashes each word while it scans for the word's end, and
  * a hit compares characters in place, so the common case allocates nothing (a `Map<string, number>` would
  * slice and hash every word again, about 1.5x slower). Keys are copied on insert so that the cache
@@ -11,6 +15,61 @@ export const HASH_SEED = 0x811c9dc5 | 0;
 
 export function hashStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, 16777619);
+}
+
+/** Whether the UTF-16 code unit `c` matches `/\s/`. */
+export function isWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * Calls `visit(start, end, hash)` for each word of `text.slice(from, to)` in order. A word is a run of
+ * whitespace plus the run of non-whitespace after it, so " foo" and "\n\nfoo" keep the whitespace that a
+ * byte-level BPE folds into, or splits from, the word's first token.
+ */
+export function forEachWord(
+  text: string,
+  from: number,
+  to: number,
+  visit: (start: number, end: number, hash: number) => void,
+): void {
+  for (let i = from; i < to; ) {
+    let j = i;
+    let h = HASH_SEED;
+    for (; j < to; j++) {
+      const c = text.charCodeAt(j);
+      if (!isWhitespace(c)) break;
+      h = hashStep(h, c);
+    }
+    for (; j < to; j++) {
+      const c = text.charCodeAt(j);
+      if (isWhitespace(c)) break;
+      h = hashStep(h, c);
+    }
+    visit(i, j, h);
+    i = j;
+  }
+}
+
+/** The sum of `words`' counts over the words of `text.slice(from, to)`. */
+export function sumWordCounts(words: WordCounts, text: string, from: number, to: number): number {
+  let total = 0;
+  forEachWord(text, from, to, (start, end, hash) => {
+    total += words.get(text, start, end, hash);
+  });
+  return total;
 }
 
 const INITIAL_CAPACITY = 1024;
